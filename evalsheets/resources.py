@@ -1,0 +1,31 @@
+from import_export import fields, resources
+from import_export.widgets import ForeignKeyWidget
+
+from municipalities.models import Municipality, PlanNode, Section
+from municipalities.resources import PlanNodeWidget, ScopedForeignKeyWidget
+
+from .models import Project
+
+
+class ProjectResource(resources.ModelResource):
+    """事務事業 by (municipality code, project code); 課 by code, 施策 by path (e.g. ⑦/（４）/（１）)."""
+
+    municipality = fields.Field(column_name="municipality", attribute="municipality",
+                                widget=ForeignKeyWidget(Municipality, field="code"))
+    section = fields.Field(column_name="section", attribute="section",
+                           widget=ScopedForeignKeyWidget(Section, field="code"))
+    plan_node = fields.Field(column_name="plan_node", attribute="plan_node",
+                             widget=PlanNodeWidget(PlanNode, field="path"))
+
+    class Meta:
+        model = Project
+        import_id_fields = ("municipality", "code")
+        fields = (
+            "municipality", "code", "name", "section", "plan_node", "active", "start_year",
+            "end_year", "period_kind", "basis_law", "basis_law_text", "basis_pledge",
+            "basis_plan", "basis_plan_text", "project_type", "account", "account_name",
+            "budget_kan", "budget_kou", "budget_moku", "budget_saimoku", "budget_project_name",
+            "affair_kind", "legal_position", "related_laws", "national_plans",
+            "national_plans_period", "related_plans", "related_plans_period",
+        )
+        skip_unchanged = True
