@@ -80,8 +80,14 @@ class EvaluationSheetAdmin(admin.ModelAdmin):
     list_select_related = ("project",)
     # Workflow fields change only through the services (issue: browser workflow).
     readonly_fields = ("state", "version", "approved_by", "approved_at", "published_at")
-    inlines = [SubProjectInline, OutcomeIndicatorInline, CostRowInline, StaffEffortInline,
-               AssessmentInline, ReviewInline]
+    inlines = [
+        SubProjectInline,
+        OutcomeIndicatorInline,
+        CostRowInline,
+        StaffEffortInline,
+        AssessmentInline,
+        ReviewInline,
+    ]
 
 
 class ActivityValueInline(admin.TabularInline):
@@ -129,8 +135,15 @@ class ScheduleItemAdmin(admin.ModelAdmin):
     inlines = [ScheduleEntryInline]
 
 
-for model in (ActivityValue, OutcomeValue, CostRow, StaffEffort, AssessmentAnswer, Review,
-              ScheduleEntry):
+for model in (
+    ActivityValue,
+    OutcomeValue,
+    CostRow,
+    StaffEffort,
+    AssessmentAnswer,
+    Review,
+    ScheduleEntry,
+):
     admin.site.register(model)
 
 

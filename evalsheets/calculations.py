@@ -36,9 +36,7 @@ def general_revenue_from_total(total: int, subsidies: int, bonds: int, other: in
     return int(total) - int(subsidies) - int(bonds) - int(other)
 
 
-def personnel_cost(
-    staff_fte, part_time_fte, staff_salary, part_time_salary
-) -> int:
+def personnel_cost(staff_fte, part_time_fte, staff_salary, part_time_salary) -> int:
     """人件費 (千円) = 職員人工数 × 平均給与 + 会計年度任用職員人工数 × 平均給与, rounded once."""
     exact = Decimal(staff_fte or 0) * Decimal(staff_salary or 0) + Decimal(
         part_time_fte or 0
@@ -91,8 +89,9 @@ def cost_columns(rows: list, efforts: list, salaries: dict[tuple[int, str], int]
     effort_by_year = {e.fiscal_year: e for e in efforts}
     columns = []
     order = {"settled": 0, "budget": 1, "plan": 2, "overall": 3}
-    for row in sorted(rows, key=lambda r: (r.fiscal_year is None, r.fiscal_year or 0,
-                                           order.get(r.kind, 9))):
+    for row in sorted(
+        rows, key=lambda r: (r.fiscal_year is None, r.fiscal_year or 0, order.get(r.kind, 9))
+    ):
         column = CostColumn(fiscal_year=row.fiscal_year, kind=row.kind, row=row)
         column.project_cost = project_cost(row)
         effort = effort_by_year.get(row.fiscal_year) if row.fiscal_year else None
@@ -101,7 +100,9 @@ def cost_columns(rows: list, efforts: list, salaries: dict[tuple[int, str], int]
             column.staff_salary = salaries.get((row.fiscal_year, STAFF))
             column.part_time_salary = salaries.get((row.fiscal_year, PART_TIME))
             column.personnel_cost = personnel_cost(
-                effort.staff_fte, effort.part_time_fte, column.staff_salary,
+                effort.staff_fte,
+                effort.part_time_fte,
+                column.staff_salary,
                 column.part_time_salary,
             )
         column.total = total_cost(column.project_cost, column.personnel_cost)

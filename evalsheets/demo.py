@@ -60,25 +60,76 @@ MUNICIPALITY_FILES = ("tamana.yaml", "isehara.yaml", "hitoyoshi.yaml")
 REGION_FILES = ("region_tamana_settlement.yaml", "region_kumamoto_metro.yaml")
 DEMO_PASSWORD = "evalsheets-demo"
 
-MUNICIPALITY_FIELDS = ("name", "kind", "designated_city", "prefecture", "population",
-                       "households", "area", "stats_date", "sheet_form")
+MUNICIPALITY_FIELDS = (
+    "name",
+    "kind",
+    "designated_city",
+    "prefecture",
+    "population",
+    "households",
+    "area",
+    "stats_date",
+    "sheet_form",
+)
 PROJECT_FIELDS = (
-    "name", "start_year", "end_year", "period_kind", "basis_law", "basis_law_text",
-    "basis_pledge", "basis_plan", "basis_plan_text", "project_type", "account",
-    "account_name", "budget_kan", "budget_kou", "budget_moku", "budget_saimoku",
-    "budget_project_name", "affair_kind", "legal_position", "related_laws", "national_plans",
-    "national_plans_period", "related_plans", "related_plans_period",
+    "name",
+    "start_year",
+    "end_year",
+    "period_kind",
+    "basis_law",
+    "basis_law_text",
+    "basis_pledge",
+    "basis_plan",
+    "basis_plan_text",
+    "project_type",
+    "account",
+    "account_name",
+    "budget_kan",
+    "budget_kou",
+    "budget_moku",
+    "budget_saimoku",
+    "budget_project_name",
+    "affair_kind",
+    "legal_position",
+    "related_laws",
+    "national_plans",
+    "national_plans_period",
+    "related_plans",
+    "related_plans_period",
 )
 SHEET_TEXT_FIELDS = (
-    "background", "target", "intent", "purpose", "content", "summary", "policy", "work_done",
-    "results", "issues", "improvement", "previous_review", "previous_review_status",
-    "strategies", "manifesto",
+    "background",
+    "target",
+    "intent",
+    "purpose",
+    "content",
+    "summary",
+    "policy",
+    "work_done",
+    "results",
+    "issues",
+    "improvement",
+    "previous_review",
+    "previous_review_status",
+    "strategies",
+    "manifesto",
 )
 SHEET_SCALAR_FIELDS = (
-    "author_name", "implementation_methods", "implementation_other", "contractor", "actors",
-    "actors_other", "user_charge_exists", "user_charge_revised", "subsidy_note",
-    "other_specific_note", "unit_target_definition", "unit_target_unit", "direction",
-    "funding_allocation", "staffing_allocation",
+    "author_name",
+    "implementation_methods",
+    "implementation_other",
+    "contractor",
+    "actors",
+    "actors_other",
+    "user_charge_exists",
+    "user_charge_revised",
+    "subsidy_note",
+    "other_specific_note",
+    "unit_target_definition",
+    "unit_target_unit",
+    "direction",
+    "funding_allocation",
+    "staffing_allocation",
 )
 # Keys of a sheet that hold what the seed prints, for the tests; the loader ignores them.
 PRINTED_PREFIX = "printed_"
@@ -131,16 +182,23 @@ def load_region(data: dict) -> Region:
     for order, member in enumerate(data["members"]):
         municipality = upsert_municipality(member)
         Membership.objects.update_or_create(
-            region=region, municipality=municipality,
-            defaults={"role": member["role"], "sort_order": order,
-                      "agreement_date": _date(member.get("agreement_date"))},
+            region=region,
+            municipality=municipality,
+            defaults={
+                "role": member["role"],
+                "sort_order": order,
+                "agreement_date": _date(member.get("agreement_date")),
+            },
         )
     vision_data = data.get("vision")
     if vision_data:
         vision, _ = Vision.objects.update_or_create(
-            region=region, name=vision_data["name"],
-            defaults={"period_start": _date(vision_data["period_start"]),
-                      "period_end": _date(vision_data["period_end"])},
+            region=region,
+            name=vision_data["name"],
+            defaults={
+                "period_start": _date(vision_data["period_start"]),
+                "period_end": _date(vision_data["period_end"]),
+            },
         )
         vision.revisions.all().delete()
         for revision in vision_data.get("revisions", []):
@@ -158,13 +216,23 @@ def load_region(data: dict) -> Region:
             areas[str(area_data["code"])] = area
             for order, item in enumerate(area_data.get("initiatives", [])):
                 initiative, _ = Initiative.objects.update_or_create(
-                    policy_area=area, code=item["code"],
+                    policy_area=area,
+                    code=item["code"],
                     defaults={
                         "name": item["name"],
                         "sort_order": order,
-                        **{key: (item.get(key) or "").strip() for key in (
-                            "content", "central_role", "neighbour_role", "cost_sharing",
-                            "schedule", "subsidies", "expected_effect")},
+                        **{
+                            key: (item.get(key) or "").strip()
+                            for key in (
+                                "content",
+                                "central_role",
+                                "neighbour_role",
+                                "cost_sharing",
+                                "schedule",
+                                "subsidies",
+                                "expected_effect",
+                            )
+                        },
                     },
                 )
                 initiative.participants.set(
@@ -214,9 +282,14 @@ def _load_nodes(plan: Plan, nodes: list, parent: PlanNode | None):
         node.kpis.all().delete()
         PlanKPI.objects.bulk_create(
             PlanKPI(
-                node=node, sort_order=i, name=k["name"], unit=k.get("unit", ""),
-                actual=_decimal(k.get("actual")), actual_year=k.get("actual_year"),
-                achievement=k.get("achievement", ""), target=_decimal(k.get("target")),
+                node=node,
+                sort_order=i,
+                name=k["name"],
+                unit=k.get("unit", ""),
+                actual=_decimal(k.get("actual")),
+                actual_year=k.get("actual_year"),
+                achievement=k.get("achievement", ""),
+                target=_decimal(k.get("target")),
                 target_year=k.get("target_year"),
             )
             for i, k in enumerate(node_data.get("kpis", []))
@@ -266,8 +339,11 @@ def load_sheet(municipality: Municipality, data: dict, users: dict) -> Evaluatio
 
     for order, sub in enumerate(data.get("sub_projects", [])):
         sub_project = SubProject.objects.create(
-            sheet=sheet, sort_order=order, name=sub["name"],
-            means=(sub.get("means") or "").strip(), is_new=bool(sub.get("is_new", False)),
+            sheet=sheet,
+            sort_order=order,
+            name=sub["name"],
+            means=(sub.get("means") or "").strip(),
+            is_new=bool(sub.get("is_new", False)),
         )
         for i, ind in enumerate(sub.get("indicators", [])):
             indicator = ActivityIndicator.objects.create(
@@ -276,35 +352,57 @@ def load_sheet(municipality: Municipality, data: dict, users: dict) -> Evaluatio
             _values(ActivityValue, indicator, ind.get("values", []))
     for order, ind in enumerate(data.get("outcome_indicators", [])):
         indicator = OutcomeIndicator.objects.create(
-            sheet=sheet, sort_order=order, name=ind["name"], unit=ind.get("unit", ""),
-            method=ind.get("method", ""), baseline=_decimal(ind.get("baseline")),
+            sheet=sheet,
+            sort_order=order,
+            name=ind["name"],
+            unit=ind.get("unit", ""),
+            method=ind.get("method", ""),
+            baseline=_decimal(ind.get("baseline")),
             baseline_year=ind.get("baseline_year"),
         )
         _values(OutcomeValue, indicator, ind.get("values", []))
     for cost in data.get("costs", []):
         CostRow.objects.create(
-            sheet=sheet, fiscal_year=cost.get("year"), kind=cost["kind"],
-            **{k: int(cost.get(k, 0)) for k in (
-                "national_subsidy", "prefectural_subsidy", "municipal_bonds", "other_specific",
-                "user_charges", "general_revenue")},
+            sheet=sheet,
+            fiscal_year=cost.get("year"),
+            kind=cost["kind"],
+            **{
+                k: int(cost.get(k, 0))
+                for k in (
+                    "national_subsidy",
+                    "prefectural_subsidy",
+                    "municipal_bonds",
+                    "other_specific",
+                    "user_charges",
+                    "general_revenue",
+                )
+            },
         )
     target_counts = {int(k): v for k, v in (data.get("target_counts") or {}).items()}
     for effort in data.get("effort", []):
         StaffEffort.objects.create(
-            sheet=sheet, fiscal_year=effort["year"], staff_fte=_decimal(effort.get("staff", 0)),
+            sheet=sheet,
+            fiscal_year=effort["year"],
+            staff_fte=_decimal(effort.get("staff", 0)),
             part_time_fte=_decimal(effort.get("part_time", 0)),
             target_count=target_counts.get(effort["year"]),
         )
     for order, item in enumerate(data.get("schedule", [])):
-        schedule_item = ScheduleItem.objects.create(sheet=sheet, sort_order=order,
-                                                    name=item["item"])
+        schedule_item = ScheduleItem.objects.create(
+            sheet=sheet, sort_order=order, name=item["item"]
+        )
         for year, entry in (item.get("years") or {}).items():
-            ScheduleEntry.objects.create(item=schedule_item, fiscal_year=int(year),
-                                         plan=entry.get("plan", ""),
-                                         result=entry.get("result", ""))
+            ScheduleEntry.objects.create(
+                item=schedule_item,
+                fiscal_year=int(year),
+                plan=entry.get("plan", ""),
+                result=entry.get("result", ""),
+            )
     for answer in data.get("assessments", []):
         AssessmentAnswer.objects.create(
-            sheet=sheet, viewpoint=str(answer["viewpoint"]), choice=str(answer.get("choice", "")),
+            sheet=sheet,
+            viewpoint=str(answer["viewpoint"]),
+            choice=str(answer.get("choice", "")),
             reason=(answer.get("reason") or "").strip(),
         )
     review = data.get("review")
@@ -335,8 +433,11 @@ def create_demo_users(municipality: Municipality, sections: list[Section]) -> di
             section = other_section if suffix.endswith("2") else first_section
         user, created = User.objects.get_or_create(
             username=f"{prefix}-{suffix}",
-            defaults={"last_name": last, "first_name": first,
-                      "email": f"{prefix}-{suffix}@example.jp"},
+            defaults={
+                "last_name": last,
+                "first_name": first,
+                "email": f"{prefix}-{suffix}@example.jp",
+            },
         )
         if created or not user.has_usable_password():
             user.set_password(DEMO_PASSWORD)
@@ -353,30 +454,42 @@ def load_municipality(data: dict) -> Municipality:
     sections = []
     for d_order, dept in enumerate(data.get("departments", [])):
         department, _ = Department.objects.update_or_create(
-            municipality=municipality, name=dept["name"],
+            municipality=municipality,
+            name=dept["name"],
             defaults={"head_name": dept.get("head_name", ""), "sort_order": d_order},
         )
         for s_order, sec in enumerate(dept.get("sections", [])):
             section, _ = Section.objects.update_or_create(
-                municipality=municipality, code=str(sec["code"]),
-                defaults={"department": department, "name": sec["name"],
-                          "chief_name": sec.get("chief_name", ""), "sort_order": s_order},
+                municipality=municipality,
+                code=str(sec["code"]),
+                defaults={
+                    "department": department,
+                    "name": sec["name"],
+                    "chief_name": sec.get("chief_name", ""),
+                    "sort_order": s_order,
+                },
             )
             sections.append(section)
     plan_data = data.get("plan")
     plan = None
     if plan_data:
         plan, _ = Plan.objects.update_or_create(
-            municipality=municipality, name=plan_data["name"],
-            defaults={"start_year": plan_data["start_year"], "end_year": plan_data["end_year"],
-                      "level_labels": plan_data.get("level_labels", [])},
+            municipality=municipality,
+            name=plan_data["name"],
+            defaults={
+                "start_year": plan_data["start_year"],
+                "end_year": plan_data["end_year"],
+                "level_labels": plan_data.get("level_labels", []),
+            },
         )
         _load_nodes(plan, plan_data.get("nodes"), None)
     for salary in data.get("average_salaries", []):
         for kind, key in ((StaffKind.STAFF, "staff"), (StaffKind.PART_TIME, "part_time")):
             if key in salary:
                 AverageSalary.objects.update_or_create(
-                    municipality=municipality, fiscal_year=salary["year"], staff_kind=kind,
+                    municipality=municipality,
+                    fiscal_year=salary["year"],
+                    staff_kind=kind,
                     defaults={"amount": salary[key]},
                 )
     sections_by_name = {s.name: s for s in Section.objects.filter(municipality=municipality)}
@@ -405,8 +518,8 @@ def load_all(*, with_superuser: bool = True) -> dict:
     if with_superuser:
         User = get_user_model()
         admin, created = User.objects.get_or_create(
-            username="admin", defaults={"is_staff": True, "is_superuser": True,
-                                        "email": "admin@example.jp"}
+            username="admin",
+            defaults={"is_staff": True, "is_superuser": True, "email": "admin@example.jp"},
         )
         if created:
             admin.set_password(DEMO_PASSWORD)
@@ -424,6 +537,12 @@ def demo_user_table() -> list[tuple[str, str, str, str]]:
     for profile in StaffProfile.objects.select_related("user", "municipality", "section").order_by(
         "municipality__code", "user__username"
     ):
-        rows.append((profile.user.username, profile.municipality.name,
-                     profile.get_role_display(), profile.section.name if profile.section else ""))
+        rows.append(
+            (
+                profile.user.username,
+                profile.municipality.name,
+                profile.get_role_display(),
+                profile.section.name if profile.section else "",
+            )
+        )
     return rows

@@ -20,11 +20,14 @@ def sheet_prefetches():
         Prefetch(
             "sub_projects",
             queryset=SubProject.objects.prefetch_related(
-                Prefetch("indicators", queryset=ActivityIndicator.objects.prefetch_related("values"))
+                Prefetch(
+                    "indicators", queryset=ActivityIndicator.objects.prefetch_related("values")
+                )
             ),
         ),
-        Prefetch("outcome_indicators",
-                 queryset=OutcomeIndicator.objects.prefetch_related("values")),
+        Prefetch(
+            "outcome_indicators", queryset=OutcomeIndicator.objects.prefetch_related("values")
+        ),
         "cost_rows",
         "efforts",
         "assessments",
@@ -76,9 +79,7 @@ def sheet_context(sheet: EvaluationSheet) -> dict:
     for column in columns:
         column.label = column_label(column, form)
     answers = {a.viewpoint: a for a in sheet.assessments.all()}
-    viewpoints = [
-        {"viewpoint": vp, "answer": answers.get(vp.code)} for vp in viewpoints_for(form)
-    ]
+    viewpoints = [{"viewpoint": vp, "answer": answers.get(vp.code)} for vp in viewpoints_for(form)]
     sub_projects = []
     activity_years = set()
     for sub in sheet.sub_projects.all():
@@ -88,8 +89,9 @@ def sheet_context(sheet: EvaluationSheet) -> dict:
     outcome_rows, outcome_years = _indicator_rows(sheet.outcome_indicators.all())
     node = sheet.project.plan_node
     plan_chain = node.ancestors() if node else []
-    schedule_years = sorted({e.fiscal_year for item in sheet.schedule_items.all()
-                             for e in item.entries.all()})
+    schedule_years = sorted(
+        {e.fiscal_year for item in sheet.schedule_items.all() for e in item.entries.all()}
+    )
     schedule = [
         {"item": item, "by_year": {e.fiscal_year: e for e in item.entries.all()}}
         for item in sheet.schedule_items.all()
@@ -116,7 +118,10 @@ def sheet_context(sheet: EvaluationSheet) -> dict:
         "schedule_years": schedule_years,
         "review": review,
         "project_types": ProjectType.choices,
-        "implementation_choices": [c for c in ImplementationMethod.choices
-                                   if c[0] != ImplementationMethod.DESIGNATED_MANAGER],
+        "implementation_choices": [
+            c
+            for c in ImplementationMethod.choices
+            if c[0] != ImplementationMethod.DESIGNATED_MANAGER
+        ],
         "actor_choices": Actor.choices,
     }

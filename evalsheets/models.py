@@ -42,7 +42,10 @@ def money(label):
 
 def fte(label):
     return models.DecimalField(
-        label, max_digits=4, decimal_places=2, default=Decimal("0"),
+        label,
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(FTE_MAX)],
     )
 
@@ -51,7 +54,9 @@ class AverageSalary(models.Model):
     """平均給与 of a municipality for one fiscal year and one kind of staff (千円)."""
 
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.CASCADE, related_name="average_salaries",
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="average_salaries",
         verbose_name=_("地方公共団体"),
     )
     fiscal_year = models.PositiveSmallIntegerField(_("年度"))
@@ -78,7 +83,9 @@ class Project(models.Model):
     """事務事業: stable across fiscal years."""
 
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.PROTECT, related_name="projects",
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="projects",
         verbose_name=_("地方公共団体"),
     )
     code = models.CharField(_("事務事業コード"), max_length=30)
@@ -87,7 +94,11 @@ class Project(models.Model):
         Section, on_delete=models.PROTECT, related_name="projects", verbose_name=_("所管課")
     )
     plan_node = models.ForeignKey(
-        PlanNode, on_delete=models.SET_NULL, null=True, blank=True, related_name="projects",
+        PlanNode,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="projects",
         verbose_name=_("総合計画での位置付け"),
     )
     active = models.BooleanField(_("実施中"), default=True)
@@ -121,12 +132,20 @@ class Project(models.Model):
     related_plans = models.CharField(_("関連個別計画"), max_length=300, blank=True)
     related_plans_period = models.CharField(_("関連個別計画の期間"), max_length=100, blank=True)
     region = models.ForeignKey(
-        "regions.Region", on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="projects", verbose_name=_("関係する広域連携圏域"),
+        "regions.Region",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="projects",
+        verbose_name=_("関係する広域連携圏域"),
     )
     initiative = models.ForeignKey(
-        "regions.Initiative", on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="projects", verbose_name=_("関係する具体的取組"),
+        "regions.Initiative",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="projects",
+        verbose_name=_("関係する具体的取組"),
     )
 
     class Meta:
@@ -164,7 +183,10 @@ class EvaluationSheet(models.Model):
     )
     fiscal_year = models.PositiveSmallIntegerField(_("実施年度"))
     state = models.CharField(
-        _("状態"), max_length=20, choices=SheetState.choices, default=SheetState.DRAFT,
+        _("状態"),
+        max_length=20,
+        choices=SheetState.choices,
+        default=SheetState.DRAFT,
         db_index=True,
     )
     version = models.PositiveIntegerField(_("版"), default=1)
@@ -182,7 +204,9 @@ class EvaluationSheet(models.Model):
     issues = models.TextField(_("今後の課題"), blank=True)
     improvement = models.TextField(_("見直し・改善の具体的内容"), blank=True)
     previous_review = models.TextField(_("前回のふりかえりの内容"), blank=True)
-    previous_review_status = models.TextField(_("前回のふりかえりに対する見直し・改善状況"), blank=True)
+    previous_review_status = models.TextField(
+        _("前回のふりかえりに対する見直し・改善状況"), blank=True
+    )
     strategies = models.TextField(_("総合戦略"), blank=True)
     manifesto = models.TextField(_("市長マニフェスト"), blank=True)
     implementation_methods = models.JSONField(_("実施方法"), default=list, blank=True)
@@ -191,7 +215,9 @@ class EvaluationSheet(models.Model):
     actors = models.JSONField(_("事業主体"), default=list, blank=True)
     actors_other = models.CharField(_("事業主体（その他）"), max_length=200, blank=True)
     user_charge_exists = models.BooleanField(_("受益者負担の有無"), null=True, blank=True)
-    user_charge_revised = models.CharField(_("受益者負担の前回改定時期"), max_length=100, blank=True)
+    user_charge_revised = models.CharField(
+        _("受益者負担の前回改定時期"), max_length=100, blank=True
+    )
     subsidy_note = models.CharField(_("国県支出金の内容"), max_length=300, blank=True)
     other_specific_note = models.CharField(_("その他特財の内容"), max_length=300, blank=True)
     unit_target_definition = models.CharField(_("対象数の定義"), max_length=100, blank=True)
@@ -206,8 +232,12 @@ class EvaluationSheet(models.Model):
         _("資源配分（人員）"), max_length=20, choices=Allocation.choices, blank=True
     )
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="approved_sheets", verbose_name=_("承認者"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="approved_sheets",
+        verbose_name=_("承認者"),
     )
     approved_at = models.DateTimeField(_("承認日時"), null=True, blank=True)
     published_at = models.DateTimeField(_("公表日時"), null=True, blank=True)
@@ -273,7 +303,9 @@ class SubProject(models.Model):
     """細事業 (玉名) / 主な取組内容 (人吉)."""
 
     sheet = models.ForeignKey(
-        EvaluationSheet, on_delete=models.CASCADE, related_name="sub_projects",
+        EvaluationSheet,
+        on_delete=models.CASCADE,
+        related_name="sub_projects",
         verbose_name=_("評価シート"),
     )
     sort_order = models.PositiveIntegerField(_("表示順"), default=0)
@@ -309,7 +341,9 @@ class ActivityIndicator(Indicator):
     """活動指標 of a 細事業."""
 
     sub_project = models.ForeignKey(
-        SubProject, on_delete=models.CASCADE, related_name="indicators",
+        SubProject,
+        on_delete=models.CASCADE,
+        related_name="indicators",
         verbose_name=_("細事業"),
     )
 
@@ -323,7 +357,9 @@ class OutcomeIndicator(Indicator):
     """成果指標 (意図の数値化)."""
 
     sheet = models.ForeignKey(
-        EvaluationSheet, on_delete=models.CASCADE, related_name="outcome_indicators",
+        EvaluationSheet,
+        on_delete=models.CASCADE,
+        related_name="outcome_indicators",
         verbose_name=_("評価シート"),
     )
     method = models.CharField(_("計算方法又は説明"), max_length=300, blank=True)
@@ -380,7 +416,9 @@ def _value_constraints(parent: str):
 
 class ActivityValue(IndicatorValue):
     indicator = models.ForeignKey(
-        ActivityIndicator, on_delete=models.CASCADE, related_name="values",
+        ActivityIndicator,
+        on_delete=models.CASCADE,
+        related_name="values",
         verbose_name=_("活動指標"),
     )
 
@@ -389,10 +427,15 @@ class ActivityValue(IndicatorValue):
         verbose_name_plural = _("活動指標の年度値")
         constraints = _value_constraints("indicator")
 
+    def __str__(self):
+        return f"{self.indicator} {self.fiscal_year}"
+
 
 class OutcomeValue(IndicatorValue):
     indicator = models.ForeignKey(
-        OutcomeIndicator, on_delete=models.CASCADE, related_name="values",
+        OutcomeIndicator,
+        on_delete=models.CASCADE,
+        related_name="values",
         verbose_name=_("成果指標"),
     )
 
@@ -401,12 +444,17 @@ class OutcomeValue(IndicatorValue):
         verbose_name_plural = _("成果指標の年度値")
         constraints = _value_constraints("indicator")
 
+    def __str__(self):
+        return f"{self.indicator} {self.fiscal_year}"
+
 
 class CostRow(models.Model):
     """財源内訳 of one column of the cost table (千円)."""
 
     sheet = models.ForeignKey(
-        EvaluationSheet, on_delete=models.CASCADE, related_name="cost_rows",
+        EvaluationSheet,
+        on_delete=models.CASCADE,
+        related_name="cost_rows",
         verbose_name=_("評価シート"),
     )
     fiscal_year = models.PositiveSmallIntegerField(_("年度"), null=True, blank=True)
@@ -470,7 +518,9 @@ class StaffEffort(models.Model):
     """人工 of one fiscal year (職員 and 会計年度任用職員)."""
 
     sheet = models.ForeignKey(
-        EvaluationSheet, on_delete=models.CASCADE, related_name="efforts",
+        EvaluationSheet,
+        on_delete=models.CASCADE,
+        related_name="efforts",
         verbose_name=_("評価シート"),
     )
     fiscal_year = models.PositiveSmallIntegerField(_("年度"))
@@ -491,8 +541,10 @@ class StaffEffort(models.Model):
                 violation_error_message=_("同じ年度の人工が既にあります。"),
             ),
             models.CheckConstraint(
-                condition=Q(staff_fte__gte=0) & Q(part_time_fte__gte=0)
-                & Q(staff_fte__lte=FTE_MAX) & Q(part_time_fte__lte=FTE_MAX),
+                condition=Q(staff_fte__gte=0)
+                & Q(part_time_fte__gte=0)
+                & Q(staff_fte__lte=FTE_MAX)
+                & Q(part_time_fte__lte=FTE_MAX),
                 name="%(app_label)s_%(class)s_fte_range",
                 violation_error_message=_("人工は0.00以上99.99以下で入力してください。"),
             ),
@@ -506,7 +558,9 @@ class ScheduleItem(models.Model):
     """事業行程 / 実施結果 (伊勢原): an item with a plan and a result per year."""
 
     sheet = models.ForeignKey(
-        EvaluationSheet, on_delete=models.CASCADE, related_name="schedule_items",
+        EvaluationSheet,
+        on_delete=models.CASCADE,
+        related_name="schedule_items",
         verbose_name=_("評価シート"),
     )
     sort_order = models.PositiveIntegerField(_("表示順"), default=0)
@@ -541,12 +595,17 @@ class ScheduleEntry(models.Model):
             )
         ]
 
+    def __str__(self):
+        return f"{self.item} {self.fiscal_year}"
+
 
 class AssessmentAnswer(models.Model):
     """An answer to one viewpoint (妥当性 20-1 …, 伊勢原 進捗状況 …): a choice and 判断理由."""
 
     sheet = models.ForeignKey(
-        EvaluationSheet, on_delete=models.CASCADE, related_name="assessments",
+        EvaluationSheet,
+        on_delete=models.CASCADE,
+        related_name="assessments",
         verbose_name=_("評価シート"),
     )
     viewpoint = models.CharField(_("評価視点"), max_length=20)
@@ -573,14 +632,20 @@ class Review(models.Model):
     """課長所見 (評価責任者の所見) and, for 伊勢原, 所管部長による総評."""
 
     sheet = models.OneToOneField(
-        EvaluationSheet, on_delete=models.CASCADE, related_name="review",
+        EvaluationSheet,
+        on_delete=models.CASCADE,
+        related_name="review",
         verbose_name=_("評価シート"),
     )
     remarks = models.TextField(_("評価責任者（課長）の所見"), blank=True)
     head_comment = models.TextField(_("所管部長による総評"), blank=True)
     reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="reviews", verbose_name=_("評価責任者"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reviews",
+        verbose_name=_("評価責任者"),
     )
     reviewer_name = models.CharField(_("評価責任者名"), max_length=50, blank=True)
     reviewed_at = models.DateTimeField(_("所見記入日時"), null=True, blank=True)
@@ -597,12 +662,20 @@ class AuditEntry(models.Model):
     """Who did what, when: written by the services, never by signal receivers."""
 
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.CASCADE, null=True, blank=True,
-        related_name="audit_entries", verbose_name=_("地方公共団体"),
+        Municipality,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="audit_entries",
+        verbose_name=_("地方公共団体"),
     )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="audit_entries", verbose_name=_("実行者"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="audit_entries",
+        verbose_name=_("実行者"),
     )
     action = models.CharField(_("操作"), max_length=40)
     content_type = models.ForeignKey(

@@ -1,12 +1,35 @@
-"""Who may see what, in one place. Views fetch sheets only through these methods."""
+"""Who may see and do what, in one place. Views fetch sheets only through these methods.
 
+Rules (DESIGN.md, issue "browser workflow"):
+* 企画課 and 閲覧者 see every sheet of their municipality;
+* 担当者 and 課長 see the sheets of their own 課, and the published sheets of
+  their municipality;
+* nobody sees another municipality's sheets here (the public pages show
+  published sheets to everybody, through their own queryset);
+* 担当者 edit the drafts of their own 課; 課長 review their own 課's
+  submitted sheets; 企画課 confirm, publish and reopen in their municipality.
+
+A sheet outside ``visible_to`` is a 404 (its existence is not revealed); a
+visible sheet the user may not act on is a 403.
+"""
+
+from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.db.models import Q
+from django.http import Http404
+
+from municipalities.choices import Role
+
+from .choices import SheetState
 
 
 def profile_of(user):
     if not getattr(user, "is_authenticated", False):
         return None
-    return getattr(user, "profile", None)
+    try:
+        return user.profile
+    except Exception:  # RelatedObjectDoesNotExist: a user without a profile sees nothing
+        return None
 
 
 class SheetQuerySet(models.QuerySet):
@@ -14,16 +37,62 @@ class SheetQuerySet(models.QuerySet):
         return self.select_related(
             "project__municipality",
             "project__section__department",
-            "project__plan_node__parent__parent__parent",
             "project__plan_node__plan",
         )
 
+    def published(self):
+        return self.filter(state=SheetState.PUBLISHED)
+
     def visible_to(self, user):
-        """Sheets a signed-in user may read: those of the user's own municipality."""
         qs = self.with_related()
         if getattr(user, "is_superuser", False):
             return qs
         profile = profile_of(user)
         if profile is None:
             return qs.none()
-        return qs.filter(project__municipality_id=profile.municipality_id)
+        qs = qs.filter(project__municipality_id=profile.municipality_id)
+        if profile.role in (Role.PLANNING, Role.VIEWER):
+            return qs
+        return qs.filter(Q(project__section_id=profile.section_id) | Q(state=SheetState.PUBLISHED))
+
+    def editable_by(self, user):
+        """Drafts a 担当者 may edit: own 課, state 下書き."""
+        profile = profile_of(user)
+        if profile is None or profile.role != Role.STAFF:
+            return self.none()
+        return self.visible_to(user).filter(
+            project__section_id=profile.section_id, state=SheetState.DRAFT
+        )
+
+    def reviewable_by(self, user):
+        """Submitted sheets a 課長 may approve or return: own 課."""
+        profile = profile_of(user)
+        if profile is None or profile.role != Role.CHIEF:
+            return self.none()
+        return self.visible_to(user).filter(
+            project__section_id=profile.section_id, state=SheetState.SUBMITTED
+        )
+
+    def managed_by(self, user):
+        """Sheets a 企画課 user may confirm, publish or reopen: own municipality."""
+        profile = profile_of(user)
+        if getattr(user, "is_superuser", False):
+            return self.with_related()
+        if profile is None or profile.role != Role.PLANNING:
+            return self.none()
+        return self.visible_to(user)
+
+
+def get_sheet_or_404(queryset, user, pk):
+    """A sheet the user may see, or 404 for an outsider."""
+    try:
+        return queryset.visible_to(user).get(pk=pk)
+    except queryset.model.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def require(allowed_qs, sheet):
+    """403 when a visible sheet is not in the queryset of what the user may do."""
+    if not allowed_qs.filter(pk=sheet.pk).exists():
+        raise PermissionDenied
+    return sheet

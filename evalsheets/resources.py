@@ -8,24 +8,59 @@ from .models import Project
 
 
 class ProjectResource(resources.ModelResource):
-    """事務事業 by (municipality code, project code); 課 by code, 施策 by path (e.g. ⑦/（４）/（１）)."""
+    """事務事業 by (municipality code, project code).
 
-    municipality = fields.Field(column_name="municipality", attribute="municipality",
-                                widget=ForeignKeyWidget(Municipality, field="code"))
-    section = fields.Field(column_name="section", attribute="section",
-                           widget=ScopedForeignKeyWidget(Section, field="code"))
-    plan_node = fields.Field(column_name="plan_node", attribute="plan_node",
-                             widget=PlanNodeWidget(PlanNode, field="path"))
+    課 by its code, 施策 by its path (e.g. ⑦/（４）/（１））.
+    """
+
+    municipality = fields.Field(
+        column_name="municipality",
+        attribute="municipality",
+        widget=ForeignKeyWidget(Municipality, field="code"),
+    )
+    section = fields.Field(
+        column_name="section",
+        attribute="section",
+        widget=ScopedForeignKeyWidget(Section, field="code"),
+    )
+    plan_node = fields.Field(
+        column_name="plan_node",
+        attribute="plan_node",
+        widget=PlanNodeWidget(PlanNode, field="path"),
+    )
 
     class Meta:
         model = Project
         import_id_fields = ("municipality", "code")
         fields = (
-            "municipality", "code", "name", "section", "plan_node", "active", "start_year",
-            "end_year", "period_kind", "basis_law", "basis_law_text", "basis_pledge",
-            "basis_plan", "basis_plan_text", "project_type", "account", "account_name",
-            "budget_kan", "budget_kou", "budget_moku", "budget_saimoku", "budget_project_name",
-            "affair_kind", "legal_position", "related_laws", "national_plans",
-            "national_plans_period", "related_plans", "related_plans_period",
+            "municipality",
+            "code",
+            "name",
+            "section",
+            "plan_node",
+            "active",
+            "start_year",
+            "end_year",
+            "period_kind",
+            "basis_law",
+            "basis_law_text",
+            "basis_pledge",
+            "basis_plan",
+            "basis_plan_text",
+            "project_type",
+            "account",
+            "account_name",
+            "budget_kan",
+            "budget_kou",
+            "budget_moku",
+            "budget_saimoku",
+            "budget_project_name",
+            "affair_kind",
+            "legal_position",
+            "related_laws",
+            "national_plans",
+            "national_plans_period",
+            "related_plans",
+            "related_plans_period",
         )
         skip_unchanged = True

@@ -28,20 +28,27 @@ def sheet_list(request):
         sheets = sheets.filter(state=state)
     query = request.GET.get("q", "").strip()
     if query:
-        sheets = sheets.filter(Q(project__code__icontains=query) | Q(project__name__icontains=query))
+        sheets = sheets.filter(
+            Q(project__code__icontains=query) | Q(project__name__icontains=query)
+        )
     page = Paginator(sheets, 50).get_page(request.GET.get("page"))
-    return render(request, "evalsheets/sheet_list.html", {
-        "page": page,
-        "years": years,
-        "year": year,
-        "state": state,
-        "states": SheetState.choices,
-        "q": query,
-        "profile": profile_of(request.user),
-    })
+    return render(
+        request,
+        "evalsheets/sheet_list.html",
+        {
+            "page": page,
+            "years": years,
+            "year": year,
+            "state": state,
+            "states": SheetState.choices,
+            "q": query,
+            "profile": profile_of(request.user),
+        },
+    )
 
 
 @login_required
 def sheet_detail(request, pk):
     sheet = load_sheet_for_display(EvaluationSheet.objects.visible_to(request.user), pk)
+    # load_sheet_for_display raises 404 for a sheet outside visible_to: outsiders learn nothing.
     return render(request, "evalsheets/sheet_detail.html", sheet_context(sheet))

@@ -45,7 +45,9 @@ class Municipality(models.Model):
 
 class Department(models.Model):
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.CASCADE, related_name="departments",
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="departments",
         verbose_name=_("地方公共団体"),
     )
     name = models.CharField(_("部名"), max_length=50)
@@ -70,7 +72,9 @@ class Department(models.Model):
 
 class Section(models.Model):
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.CASCADE, related_name="sections",
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="sections",
         verbose_name=_("地方公共団体"),
     )
     department = models.ForeignKey(
@@ -106,14 +110,17 @@ class Plan(models.Model):
     """総合計画: a tree of PlanNodes per municipality and plan period."""
 
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.CASCADE, related_name="plans",
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="plans",
         verbose_name=_("地方公共団体"),
     )
     name = models.CharField(_("計画名"), max_length=100)
     start_year = models.PositiveSmallIntegerField(_("計画開始年度"))
     end_year = models.PositiveSmallIntegerField(_("計画終了年度"))
     level_labels = models.JSONField(
-        _("階層の名称"), default=list,
+        _("階層の名称"),
+        default=list,
         help_text=_("上位から順に、例：基本目標(章), 主要施策(節), 施策区分"),
     )
 
@@ -147,13 +154,19 @@ class PlanNode(models.Model):
         Plan, on_delete=models.CASCADE, related_name="nodes", verbose_name=_("総合計画")
     )
     parent = models.ForeignKey(
-        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children",
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="children",
         verbose_name=_("上位"),
     )
     depth = models.PositiveSmallIntegerField(_("階層"), default=0)
     code = models.CharField(_("番号"), max_length=20)
     path = models.CharField(
-        _("番号の経路"), max_length=200, editable=False,
+        _("番号の経路"),
+        max_length=200,
+        editable=False,
         help_text=_("上位からの番号を / で結んだもの（例：⑦/（４）/（１））"),
     )
     name = models.CharField(_("名称"), max_length=200)
@@ -205,12 +218,16 @@ class PlanKPI(models.Model):
     )
     name = models.CharField(_("成果指標"), max_length=200)
     unit = models.CharField(_("単位"), max_length=20, blank=True)
-    actual = models.DecimalField(_("実績値"), max_digits=14, decimal_places=2, null=True, blank=True)
+    actual = models.DecimalField(
+        _("実績値"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
     actual_year = models.PositiveSmallIntegerField(_("実績年度"), null=True, blank=True)
     achievement = models.CharField(
         _("達成状況"), max_length=2, choices=Achievement.choices, blank=True
     )
-    target = models.DecimalField(_("目標値"), max_digits=14, decimal_places=2, null=True, blank=True)
+    target = models.DecimalField(
+        _("目標値"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
     target_year = models.PositiveSmallIntegerField(_("目標年度"), null=True, blank=True)
     sort_order = models.PositiveIntegerField(_("表示順"), default=0)
 
@@ -231,15 +248,23 @@ class PlanKPI(models.Model):
 
 class StaffProfile(models.Model):
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="profile",
         verbose_name=_("ユーザー"),
     )
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.PROTECT, related_name="staff",
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="staff",
         verbose_name=_("地方公共団体"),
     )
     section = models.ForeignKey(
-        Section, on_delete=models.PROTECT, null=True, blank=True, related_name="staff",
+        Section,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
         verbose_name=_("課"),
     )
     role = models.CharField(_("役割"), max_length=20, choices=Role.choices)

@@ -31,7 +31,8 @@ class PlanNodeWidget(ScopedForeignKeyWidget):
 
 
 MUNICIPALITY = fields.Field(
-    column_name="municipality", attribute="municipality",
+    column_name="municipality",
+    attribute="municipality",
     widget=ForeignKeyWidget(Municipality, field="code"),
 )
 
@@ -40,8 +41,18 @@ class MunicipalityResource(resources.ModelResource):
     class Meta:
         model = Municipality
         import_id_fields = ("code",)
-        fields = ("code", "name", "kind", "designated_city", "prefecture", "population",
-                  "households", "area", "stats_date", "sheet_form")
+        fields = (
+            "code",
+            "name",
+            "kind",
+            "designated_city",
+            "prefecture",
+            "population",
+            "households",
+            "area",
+            "stats_date",
+            "sheet_form",
+        )
         skip_unchanged = True
 
 
@@ -58,7 +69,8 @@ class DepartmentResource(resources.ModelResource):
 class SectionResource(resources.ModelResource):
     municipality = MUNICIPALITY
     department = fields.Field(
-        column_name="department", attribute="department",
+        column_name="department",
+        attribute="department",
         widget=ScopedForeignKeyWidget(Department, field="name"),
     )
 
@@ -72,19 +84,31 @@ class SectionResource(resources.ModelResource):
 class PlanNodeResource(resources.ModelResource):
     """Columns: municipality, plan (name), parent_path (empty for a root), code, name, …"""
 
-    municipality = fields.Field(column_name="municipality", attribute="plan__municipality__code",
-                                readonly=True)
-    plan = fields.Field(column_name="plan", attribute="plan",
-                        widget=ScopedForeignKeyWidget(Plan, field="name"))
-    parent = fields.Field(column_name="parent_path", attribute="parent",
-                          widget=PlanNodeWidget(PlanNode, field="path"))
+    municipality = fields.Field(
+        column_name="municipality", attribute="plan__municipality__code", readonly=True
+    )
+    plan = fields.Field(
+        column_name="plan", attribute="plan", widget=ScopedForeignKeyWidget(Plan, field="name")
+    )
+    parent = fields.Field(
+        column_name="parent_path", attribute="parent", widget=PlanNodeWidget(PlanNode, field="path")
+    )
     path = fields.Field(column_name="path", attribute="path")
 
     class Meta:
         model = PlanNode
         import_id_fields = ("plan", "path")
-        fields = ("municipality", "plan", "parent", "path", "code", "name", "priority",
-                  "description", "sort_order")
+        fields = (
+            "municipality",
+            "plan",
+            "parent",
+            "path",
+            "code",
+            "name",
+            "priority",
+            "description",
+            "sort_order",
+        )
         skip_unchanged = True
 
     def before_import_row(self, row, **kwargs):

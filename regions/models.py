@@ -10,8 +10,12 @@ from .choices import MemberRole, RegionKind
 class Region(models.Model):
     """定住自立圏 or 連携中枢都市圏."""
 
-    name = models.CharField(_("圏域名"), max_length=100, unique=True,
-                            error_messages={"unique": _("同じ名前の圏域が既にあります。")})
+    name = models.CharField(
+        _("圏域名"),
+        max_length=100,
+        unique=True,
+        error_messages={"unique": _("同じ名前の圏域が既にあります。")},
+    )
     kind = models.CharField(_("種別"), max_length=20, choices=RegionKind.choices)
     members = models.ManyToManyField(
         Municipality, through="Membership", related_name="regions", verbose_name=_("構成市町村")
@@ -38,7 +42,9 @@ class Membership(models.Model):
         Region, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("圏域")
     )
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.PROTECT, related_name="memberships",
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="memberships",
         verbose_name=_("市町村"),
     )
     role = models.CharField(_("役割"), max_length=20, choices=MemberRole.choices)
@@ -142,7 +148,9 @@ class Initiative(models.Model):
     """具体的取組."""
 
     policy_area = models.ForeignKey(
-        PolicyArea, on_delete=models.CASCADE, related_name="initiatives",
+        PolicyArea,
+        on_delete=models.CASCADE,
+        related_name="initiatives",
         verbose_name=_("政策分野"),
     )
     code = models.CharField(_("記号"), max_length=20)
@@ -203,23 +211,32 @@ class InitiativeCost(models.Model):
             ),
         ]
 
+    def __str__(self):
+        return f"{self.initiative} {self.fiscal_year}"
+
 
 class RegionKPI(models.Model):
     region = models.ForeignKey(
         Region, on_delete=models.CASCADE, related_name="kpis", verbose_name=_("圏域")
     )
     policy_area = models.ForeignKey(
-        PolicyArea, on_delete=models.SET_NULL, null=True, blank=True, related_name="kpis",
+        PolicyArea,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="kpis",
         verbose_name=_("政策分野"),
     )
     name = models.CharField(_("KPI"), max_length=200)
     unit = models.CharField(_("単位"), max_length=20, blank=True)
-    baseline = models.DecimalField(_("基準値"), max_digits=16, decimal_places=2, null=True,
-                                   blank=True)
+    baseline = models.DecimalField(
+        _("基準値"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
     baseline_year = models.PositiveSmallIntegerField(_("基準年"), null=True, blank=True)
     baseline_text = models.CharField(_("基準値（表記）"), max_length=100, blank=True)
-    target = models.DecimalField(_("目標値"), max_digits=16, decimal_places=2, null=True,
-                                 blank=True)
+    target = models.DecimalField(
+        _("目標値"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
     target_year = models.PositiveSmallIntegerField(_("目標年"), null=True, blank=True)
     target_text = models.CharField(_("目標値（表記）"), max_length=100, blank=True)
     source = models.CharField(_("出典"), max_length=200, blank=True)
@@ -264,3 +281,6 @@ class RegionKPIValue(models.Model):
                 violation_error_message=_("同じ年の実績値が既にあります。"),
             )
         ]
+
+    def __str__(self):
+        return f"{self.kpi} {self.fiscal_year}"

@@ -8,11 +8,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         counts = demo.load_all()
-        self.stdout.write(self.style.SUCCESS(
-            f"デモデータを読み込みました：団体 {counts['municipalities']}、"
-            f"圏域 {counts['regions']}、評価シート {counts['sheets']}"
-        ))
-        self.stdout.write("デモユーザー（パスワードはすべて %s）:" % demo.DEMO_PASSWORD)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"デモデータを読み込みました：団体 {counts['municipalities']}、"
+                f"圏域 {counts['regions']}、評価シート {counts['sheets']}"
+            )
+        )
+        self.stdout.write(f"デモユーザー（パスワードはすべて {demo.DEMO_PASSWORD}）:")
         self.stdout.write(f"  {'admin':<20} 管理者（Django admin）")
         for username, municipality, role, section in demo.demo_user_table():
             self.stdout.write(f"  {username:<20} {municipality} {role} {section}")
