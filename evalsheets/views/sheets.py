@@ -3,10 +3,10 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import redirect, render
 
-from .choices import SheetState
-from .display import load_sheet_for_display, sheet_context
-from .models import EvaluationSheet
-from .querysets import profile_of
+from ..choices import SheetState
+from ..display import load_sheet_for_display, sheet_context
+from ..models import EvaluationSheet
+from ..querysets import profile_of
 
 
 @login_required

@@ -1,0 +1,1 @@
+"""Views, one module per area: sheets (list, read-only page)."""
