@@ -64,3 +64,4 @@ class ProjectResource(resources.ModelResource):
             "related_plans_period",
         )
         skip_unchanged = True
+        clean_model_instances = True

@@ -74,7 +74,7 @@ _WESTERN_RE = re.compile(r"^(?P<y>\d{4})\s*(?:年度?)?$")
 _DATE_RE = re.compile(
     r"^(?:(?P<name>令和|平成|昭和|大正|明治)|(?P<letter>[RHSTMrhstm]))\s*"
     r"(?P<n>元|\d{1,2})\s*[年./-]\s*(?P<m>\d{1,2})\s*月?"
-    r"(?:\s*(?P<d>\d{1,2})\s*日?)?$"
+    r"(?:\s*[./-]?\s*(?P<d>\d{1,2})\s*日?)?$"
 )
 
 

@@ -54,6 +54,7 @@ class MunicipalityResource(resources.ModelResource):
             "sheet_form",
         )
         skip_unchanged = True
+        clean_model_instances = True
 
 
 class DepartmentResource(resources.ModelResource):
@@ -64,6 +65,7 @@ class DepartmentResource(resources.ModelResource):
         import_id_fields = ("municipality", "name")
         fields = ("municipality", "name", "head_name", "sort_order")
         skip_unchanged = True
+        clean_model_instances = True
 
 
 class SectionResource(resources.ModelResource):
@@ -79,6 +81,7 @@ class SectionResource(resources.ModelResource):
         import_id_fields = ("municipality", "code")
         fields = ("municipality", "code", "name", "department", "chief_name", "sort_order")
         skip_unchanged = True
+        clean_model_instances = True
 
 
 class PlanNodeResource(resources.ModelResource):
@@ -110,8 +113,17 @@ class PlanNodeResource(resources.ModelResource):
             "sort_order",
         )
         skip_unchanged = True
+        clean_model_instances = True
 
-    def before_import_row(self, row, **kwargs):
+    def before_import(self, dataset, **kwargs):
         # The path is derived from the parent's path and the code, never trusted from the file.
-        parent = (row.get("parent_path") or "").strip()
-        row["path"] = f"{parent}/{row['code']}" if parent else str(row["code"])
+        parents = (
+            dataset["parent_path"] if "parent_path" in dataset.headers else [""] * len(dataset)
+        )
+        paths = [
+            f"{(parent or '').strip()}/{code}" if (parent or "").strip() else str(code)
+            for parent, code in zip(parents, dataset["code"], strict=True)
+        ]
+        if "path" in dataset.headers:
+            del dataset["path"]
+        dataset.append_col(paths, header="path")
