@@ -41,8 +41,19 @@ class PublicRow:
         return self.sheet.project
 
     @property
+    def plan_labels(self) -> list[str]:
+        return [node_label(n) for n in self.plan_chain]
+
+    @property
     def plan_label(self) -> str:
-        return CHAIN_SEPARATOR.join(f"{n.code}{n.name}" for n in self.plan_chain)
+        return CHAIN_SEPARATOR.join(self.plan_labels)
+
+
+def node_label(node) -> str:
+    """⑦健全な行政運営, （１）近隣自治体との連携, but 6 地域・自治 (a space after a plain digit)."""
+    code = node.code or ""
+    gap = " " if code and code[-1].isascii() and code[-1].isalnum() else ""
+    return f"{code}{gap}{node.name}"
 
 
 def results_year_column(sheet: EvaluationSheet):

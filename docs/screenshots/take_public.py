@@ -24,7 +24,7 @@ SHOTS = (
 
 with sync_playwright() as p:
     browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="ja-JP")
+    page = browser.new_page(viewport={"width": 1280, "height": 700}, locale="ja-JP")
     page.goto(f"{BASE}/public/regions/")
     metro = page.get_by_role("link", name="熊本連携中枢都市圏").get_attribute("href")
     for url, name, _opts in SHOTS:
