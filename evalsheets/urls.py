@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from .views import sheets as sheet_views
 
@@ -10,5 +10,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("sheets/", sheet_views.sheet_list, name="sheet_list"),
     path("sheets/<int:pk>/", sheet_views.sheet_detail, name="sheet_detail"),
+    path("public/", include("evalsheets.public_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 from django import template
+from django.utils import timezone
 
 from evalsheets import wareki as _wareki
 
@@ -31,6 +32,8 @@ def wareki_short(year):
 @register.filter
 def wareki_date(value):
     if isinstance(value, datetime.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)  # the date in Asia/Tokyo, not in UTC
         value = value.date()
     return _wareki.wareki_date(value) if value else ""
 
