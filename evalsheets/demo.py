@@ -6,6 +6,7 @@ replaced as a whole. Runs in one transaction.
 """
 
 import datetime
+import functools
 from decimal import Decimal
 from pathlib import Path
 
@@ -147,9 +148,12 @@ DEMO_ROLES = (
 USER_PREFIX = {"432067": "tamana", "142140": "isehara", "432032": "hitoyoshi"}
 
 
+@functools.cache
 def read_yaml(name: str) -> dict:
+    """Parsed once per process (the loader never mutates what it reads)."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     with open(FIXTURES_DIR / name, encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+        return yaml.load(handle, Loader=loader)
 
 
 def _decimal(value):
