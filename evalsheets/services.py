@@ -59,7 +59,7 @@ class Transition:
     text_field: str  # keyword of the service: comment / reason / remarks
     text_label: str
     text_required: bool
-    recipients: Callable  # (sheet) -> queryset of users to mail
+    recipients: Callable  # (sheet) -> queryset of the users to mail
     next_step: str  # what the mail asks its reader to do
 
 
@@ -243,12 +243,12 @@ def _iso(value):
 
 def _transition(sheet, user, action: str, text) -> EvaluationSheet:
     transition = TRANSITIONS[action]
-    text = clean_text(transition, text)
     with transaction.atomic():
         # Lock the row: a second request for the same sheet waits here, then sees the new
         # state and fails its precondition instead of repeating the transition.
         locked = EvaluationSheet.objects.select_for_update().get(pk=sheet.pk)
-        check_allowed(locked, user, action)
+        check_allowed(locked, user, action)  # who, then in which state
+        text = clean_text(transition, text)  # then what they wrote
         now = timezone.now()
         from_state = locked.state
         changes = {}
@@ -296,11 +296,20 @@ def _transition(sheet, user, action: str, text) -> EvaluationSheet:
 
 
 def _mail_on_commit(sheet, actor, transition: Transition, from_state: str, text: str):
-    recipients = [u.email for u in transition.recipients(sheet).exclude(pk=actor.pk)]
-    if not recipients:
-        return
+    """Find whoever acts next now (same transaction), write and send the mail once the
+    transition is committed: a rolled-back transition mails nobody."""
+    recipients = list(
+        transition.recipients(sheet).exclude(pk=actor.pk).values_list("email", flat=True)
+    )
+    if recipients:
+        # robust: a mail server that is down must not undo (or 500) a committed transition.
+        transaction.on_commit(
+            partial(_send, sheet, actor, transition, from_state, text, recipients), robust=True
+        )
+
+
+def _send(sheet, actor, transition: Transition, from_state: str, text: str, recipients):
     context = {
-        "sheet": sheet,
         "title": sheet_title(sheet),
         "action": transition.label,
         "from_state": SheetState(from_state).label,
@@ -317,12 +326,8 @@ def _mail_on_commit(sheet, actor, transition: Transition, from_state: str, text:
         "action": transition.label,
     }
     body = render_to_string("evalsheets/workflow/mail.txt", context)
+    # One message per recipient: nobody sees the others' addresses.
     messages = [EmailMessage(subject, body, to=[address]) for address in recipients]
-    # robust: a mail server that is down must not undo (or 500) a committed transition.
-    transaction.on_commit(partial(_send, messages), robust=True)
-
-
-def _send(messages):
     get_connection().send_messages(messages)
 
 
