@@ -219,6 +219,11 @@ def allowed_transitions(sheet, user) -> list[Transition]:
 
 def clean_text(transition: Transition, text) -> str:
     text = (text or "").strip()
+    if "\x00" in text:  # PostgreSQL cannot store it; nobody types it
+        raise WorkflowError(
+            _("%(label)sに使用できない文字が含まれています。") % {"label": transition.text_label},
+            field=transition.text_field,
+        )
     if transition.text_required and not text:
         raise WorkflowError(
             _("%(label)sを入力してください。") % {"label": transition.text_label},

@@ -35,6 +35,7 @@ ACTIONS = [*services.TRANSITIONS, "promote", "demote"]
 TEXTS = st.one_of(
     st.just(""),
     st.just("  \n "),
+    st.just("理由\x00"),
     st.text(max_size=40),
     st.text(alphabet="所見差戻し理由。 ", min_size=1, max_size=20),
     st.just("あ" * TEXT_MAX_LENGTH),
@@ -106,6 +107,8 @@ def expected_outcome(action, username, text, state, staff_a_is_chief, submitter)
         return "refused"
     stripped = text.strip()
     if (action in TEXT_REQUIRED and not stripped) or len(stripped) > TEXT_MAX_LENGTH:
+        return "refused"
+    if "\x00" in stripped:
         return "refused"
     return "ok"
 
