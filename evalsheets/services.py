@@ -90,6 +90,7 @@ def _whole_section(sheet):
     return _users(sheet, [Role.STAFF, Role.CHIEF])
 
 
+# Forward steps first, the steps back (差戻し, 再開) last: the order of the buttons.
 TRANSITIONS = {
     t.action: t
     for t in (
@@ -99,21 +100,10 @@ TRANSITIONS = {
             (SheetState.DRAFT,),
             SheetState.SUBMITTED,
             "comment",
-            gettext_lazy("コメント（任意）"),
+            gettext_lazy("コメント"),
             False,
             _chiefs,
             gettext_lazy("内容を確認し、承認または差戻しをしてください。"),
-        ),
-        Transition(
-            "return",
-            gettext_lazy("差戻し"),
-            (SheetState.SUBMITTED,),
-            SheetState.DRAFT,
-            "reason",
-            gettext_lazy("差戻しの理由"),
-            True,
-            _section_staff,
-            gettext_lazy("差戻しの理由を確認し、修正のうえ再提出してください。"),
         ),
         Transition(
             "approve",
@@ -132,7 +122,7 @@ TRANSITIONS = {
             (SheetState.APPROVED,),
             SheetState.CONFIRMED,
             "comment",
-            gettext_lazy("コメント（任意）"),
+            gettext_lazy("コメント"),
             False,
             _whole_section,
             gettext_lazy("企画課が内容を確認しました。公表をお待ちください。"),
@@ -143,10 +133,21 @@ TRANSITIONS = {
             (SheetState.CONFIRMED,),
             SheetState.PUBLISHED,
             "comment",
-            gettext_lazy("コメント（任意）"),
+            gettext_lazy("コメント"),
             False,
             _whole_section,
             gettext_lazy("シートが公表されました。"),
+        ),
+        Transition(
+            "return",
+            gettext_lazy("差戻し"),
+            (SheetState.SUBMITTED,),
+            SheetState.DRAFT,
+            "reason",
+            gettext_lazy("差戻しの理由"),
+            True,
+            _section_staff,
+            gettext_lazy("差戻しの理由を確認し、修正のうえ再提出してください。"),
         ),
         Transition(
             "reopen",

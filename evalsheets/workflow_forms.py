@@ -5,6 +5,7 @@ page and the service say the same thing in the same words.
 """
 
 from django import forms
+from django.core.validators import ProhibitNullCharactersValidator
 
 from .services import TEXT_MAX_LENGTH, Transition, WorkflowError, clean_text
 
@@ -14,7 +15,7 @@ class TransitionForm(forms.Form):
         kwargs.setdefault("auto_id", f"id_{transition.action}_%s")
         super().__init__(*args, **kwargs)
         self.transition = transition
-        self.fields[transition.text_field] = forms.CharField(
+        text = forms.CharField(
             label=transition.text_label,
             required=False,  # clean() applies the service's rule and message
             strip=True,
@@ -26,6 +27,11 @@ class TransitionForm(forms.Form):
                 }
             ),
         )
+        # The service's rule speaks for NUL too (Django's own message is vaguer).
+        text.validators = [
+            v for v in text.validators if not isinstance(v, ProhibitNullCharactersValidator)
+        ]
+        self.fields[transition.text_field] = text
 
     @property
     def text_field(self):
@@ -34,6 +40,8 @@ class TransitionForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         name = self.transition.text_field
+        if name in self.errors:
+            return cleaned
         try:
             cleaned[name] = clean_text(self.transition, cleaned.get(name, ""))
         except WorkflowError as exc:

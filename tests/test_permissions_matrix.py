@@ -133,6 +133,8 @@ def test_permission_matrix(client, world, row, username):
     if cell == LOGIN:
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("login") + "?next=")
+        if row.method == "post":  # after logging in, back to the sheet, not to a POST-only URL
+            assert response["Location"] == reverse("login") + "?next=" + sheet_url
     elif cell in (DONE, REFUSED):
         assert response.status_code == 302
         assert response["Location"] == sheet_url

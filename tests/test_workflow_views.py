@@ -27,7 +27,7 @@ def actions_on_page(response):
         (SheetState.DRAFT, "chief_a", []),
         (SheetState.DRAFT, "planning", []),
         (SheetState.SUBMITTED, "staff_a", []),  # submitted: no longer the 担当者's to change
-        (SheetState.SUBMITTED, "chief_a", ["return", "approve"]),
+        (SheetState.SUBMITTED, "chief_a", ["approve", "return"]),
         (SheetState.SUBMITTED, "planning", []),
         (SheetState.APPROVED, "planning", ["confirm", "reopen"]),
         (SheetState.APPROVED, "chief_a", []),
@@ -157,7 +157,8 @@ def test_null_character_is_a_field_error_not_a_500(client, world):
     client.force_login(world["users"]["chief_a"])
     response = client.post(reverse("sheet_return", args=[sheet.pk]), {"reason": "理由\x00"})
     assert response.status_code == 200
-    assert response.context["workflow_forms"][0].errors["reason"]
+    form = next(f for f in response.context["workflow_forms"] if f.transition.action == "return")
+    assert form.errors["reason"] == ["差戻しの理由に使用できない文字が含まれています。"]
     assert snapshot(sheet) == (SheetState.SUBMITTED, 2, 1)
 
 
@@ -218,3 +219,22 @@ def test_odd_post_bodies_never_500(client, world):
     assert client.post(url, {"remarks": ["一つ目", "二つ目"]}).status_code == 302
     sheet.refresh_from_db()
     assert (sheet.state, sheet.review.remarks) == (SheetState.APPROVED, "二つ目")
+
+
+@pytest.mark.parametrize(
+    ("state", "username", "waiting"),
+    [
+        (SheetState.DRAFT, "chief_a", "担当者が作成中です（提出待ち）。"),
+        (SheetState.SUBMITTED, "staff_a", "課長の承認待ちです。"),
+        (SheetState.APPROVED, "chief_a", "企画課の確認待ちです。"),
+        (SheetState.CONFIRMED, "viewer", "公表待ちです。"),
+        (SheetState.PUBLISHED, "staff_a", ""),
+        (SheetState.SUBMITTED, "chief_a", ""),  # has something to do instead
+    ],
+)
+def test_page_says_what_the_sheet_waits_for(client, world, state, username, waiting):
+    sheet = advance(world, state)
+    response = page(client, world["users"][username], sheet)
+    assert response.context["workflow_waiting"] == waiting
+    if waiting:
+        assert waiting in response.content.decode()

@@ -9,7 +9,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -33,6 +33,13 @@ OTHER_ACTION_LABELS = {
     "edit": gettext_lazy("編集"),
     "copy": gettext_lazy("前年度から複写"),
     "import": gettext_lazy("取込"),
+}
+# What the sheet waits for, for a user who has nothing to do on it now.
+WAITING_FOR = {
+    SheetState.DRAFT: gettext_lazy("担当者が作成中です（提出待ち）。"),
+    SheetState.SUBMITTED: gettext_lazy("課長の承認待ちです。"),
+    SheetState.APPROVED: gettext_lazy("企画課の確認待ちです。"),
+    SheetState.CONFIRMED: gettext_lazy("公表待ちです。"),
 }
 EXTRA_FIELD_LABELS = {"remarks": Review._meta.get_field("remarks").verbose_name}
 
@@ -126,13 +133,19 @@ def workflow_context(request, sheet, bound: TransitionForm | None = None) -> dic
             form = TransitionForm(transition, initial=initial)
         form.url = reverse(f"sheet_{transition.action}", args=[sheet.pk])
         forms.append(form)
-    return {"workflow_forms": forms, "history": history_rows(sheet)}
+    return {
+        "workflow_forms": forms,
+        "workflow_waiting": "" if forms else WAITING_FOR.get(sheet.state, ""),
+        "history": history_rows(sheet),
+    }
 
 
 @require_POST
-@login_required
 def transition(request, pk, action):
     user = request.user
+    if not user.is_authenticated:
+        # Back to the sheet after logging in (the endpoint itself answers POST only).
+        return redirect_to_login(reverse("sheet_detail", args=[pk]))
     sheet = get_sheet_or_404(EvaluationSheet.objects, user, pk)
     detail = redirect("sheet_detail", pk=sheet.pk)
     try:
