@@ -44,6 +44,8 @@ def test_submit_moves_draft_to_submitted(world, django_capture_on_commit_callbac
         "ご確認ください。",
     )
     assert entry.municipality == world["town"]
+    # Submitted, the sheet is no longer the 担当者's to edit.
+    assert not EvaluationSheet.objects.editable_by(staff).filter(pk=sheet.pk).exists()
     # The 課長 of 課 A, and nobody else, hears of it.
     assert recipients() == ["chief_a@example.jp"]
     message = mail.outbox[0]
