@@ -6,8 +6,11 @@ Rules (DESIGN.md, issue "browser workflow"):
   their municipality;
 * nobody sees another municipality's sheets here (the public pages show
   published sheets to everybody, through their own queryset);
-* 担当者 edit the drafts of their own 課; 課長 review their own 課's
-  submitted sheets; 企画課 confirm, publish and reopen in their municipality.
+* 担当者 edit (and submit) the drafts of their own 課; 課長 review (approve or
+  return) their own 課's submitted sheets; 企画課 confirm, publish and reopen in
+  their municipality (``actionable_by`` maps each workflow action to its role);
+* nobody approves a sheet they submitted themselves (checked by the service,
+  from the audit trail).
 
 A sheet outside ``visible_to`` is a 404 (its existence is not revealed); a
 visible sheet the user may not act on is a 403.
@@ -55,23 +58,27 @@ class SheetQuerySet(models.QuerySet):
             return qs
         return qs.filter(Q(project__section_id=profile.section_id) | Q(state=SheetState.PUBLISHED))
 
+    def _own_section(self, user, role):
+        profile = profile_of(user)
+        if profile is None or profile.role != role:
+            return self.none()
+        return self.visible_to(user).filter(project__section_id=profile.section_id)
+
+    def prepared_by(self, user):
+        """Sheets a 担当者 prepares (edits while a draft, submits): own 課, any state."""
+        return self._own_section(user, Role.STAFF)
+
+    def supervised_by(self, user):
+        """Sheets a 課長 reviews (approves or returns once submitted): own 課, any state."""
+        return self._own_section(user, Role.CHIEF)
+
     def editable_by(self, user):
         """Drafts a 担当者 may edit: own 課, state 下書き."""
-        profile = profile_of(user)
-        if profile is None or profile.role != Role.STAFF:
-            return self.none()
-        return self.visible_to(user).filter(
-            project__section_id=profile.section_id, state=SheetState.DRAFT
-        )
+        return self.prepared_by(user).filter(state=SheetState.DRAFT)
 
     def reviewable_by(self, user):
         """Submitted sheets a 課長 may approve or return: own 課."""
-        profile = profile_of(user)
-        if profile is None or profile.role != Role.CHIEF:
-            return self.none()
-        return self.visible_to(user).filter(
-            project__section_id=profile.section_id, state=SheetState.SUBMITTED
-        )
+        return self.supervised_by(user).filter(state=SheetState.SUBMITTED)
 
     def managed_by(self, user):
         """Sheets a 企画課 user may confirm, publish or reopen: own municipality."""
@@ -81,6 +88,19 @@ class SheetQuerySet(models.QuerySet):
         if profile is None or profile.role != Role.PLANNING:
             return self.none()
         return self.visible_to(user)
+
+    def actionable_by(self, user, action: str):
+        """Sheets on which ``user``'s role allows the workflow ``action``, whatever their
+        state (the services check the state): who may take which transition, in one place."""
+        by_role = {
+            "submit": self.prepared_by,
+            "return": self.supervised_by,
+            "approve": self.supervised_by,
+            "confirm": self.managed_by,
+            "publish": self.managed_by,
+            "reopen": self.managed_by,
+        }
+        return by_role[action](user)
 
 
 def get_sheet_or_404(queryset, user, pk):

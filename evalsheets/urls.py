@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from .views import sheets as sheet_views
+from .views import workflow as workflow_views
 
 urlpatterns = [
     path("", sheet_views.home, name="home"),
@@ -12,4 +13,14 @@ urlpatterns = [
     path("sheets/<int:pk>/", sheet_views.sheet_detail, name="sheet_detail"),
     path("public/", include("evalsheets.public_urls")),
     path("admin/", admin.site.urls),
+]
+# Workflow transitions, POST only (evalsheets.services does the work).
+_transition = workflow_views.transition
+urlpatterns += [
+    path("sheets/<int:pk>/submit/", _transition, {"action": "submit"}, name="sheet_submit"),
+    path("sheets/<int:pk>/return/", _transition, {"action": "return"}, name="sheet_return"),
+    path("sheets/<int:pk>/approve/", _transition, {"action": "approve"}, name="sheet_approve"),
+    path("sheets/<int:pk>/confirm/", _transition, {"action": "confirm"}, name="sheet_confirm"),
+    path("sheets/<int:pk>/publish/", _transition, {"action": "publish"}, name="sheet_publish"),
+    path("sheets/<int:pk>/reopen/", _transition, {"action": "reopen"}, name="sheet_reopen"),
 ]

@@ -21,7 +21,9 @@ def demo_data(db):
 
 
 def make_user(username, municipality, role, section=None):
-    user = get_user_model().objects.create_user(username=username, password="pw-" + username)
+    user = get_user_model().objects.create_user(
+        username=username, password="pw-" + username, email=f"{username}@example.jp"
+    )
     StaffProfile.objects.create(user=user, municipality=municipality, role=role, section=section)
     return user
 

@@ -7,6 +7,7 @@ from ..choices import SheetState
 from ..display import load_sheet_for_display, sheet_context
 from ..models import EvaluationSheet
 from ..querysets import profile_of
+from .workflow import workflow_context
 
 
 @login_required
@@ -51,4 +52,6 @@ def sheet_list(request):
 def sheet_detail(request, pk):
     sheet = load_sheet_for_display(EvaluationSheet.objects.visible_to(request.user), pk)
     # load_sheet_for_display raises 404 for a sheet outside visible_to: outsiders learn nothing.
-    return render(request, "evalsheets/sheet_detail.html", sheet_context(sheet))
+    context = sheet_context(sheet)
+    context.update(workflow_context(request, sheet))
+    return render(request, "evalsheets/sheet_detail.html", context)

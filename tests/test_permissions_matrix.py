@@ -1,0 +1,158 @@
+"""Every view × every standing user → the expected answer, in one table.
+
+Adding a view is adding one row to ROWS. Each cell runs one request against 課 A's sheet
+(brought to the row's state through the services) and checks the status; a request that
+is refused must leave the sheet as it was (state, version, audit trail).
+
+Cells: 200 / 403 / 404 / 405 as such; LOGIN = 302 to the login page; DONE = 302 back to
+the sheet page with the transition made; REFUSED = 302 back to the sheet page with an
+error message and nothing changed (the state does not allow the action).
+"""
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.urls import reverse
+
+from evalsheets.choices import SheetState
+from evalsheets.models import EvaluationSheet
+from tests.workflow_support import advance, snapshot
+
+LOGIN, DONE, REFUSED = "login", "done", "refused"
+USERS = (
+    "staff_a",
+    "staff_b",
+    "chief_a",
+    "chief_b",
+    "planning",
+    "planning_other",
+    "viewer",
+    "anonymous",
+)
+D, S, A, C, P = (
+    SheetState.DRAFT,
+    SheetState.SUBMITTED,
+    SheetState.APPROVED,
+    SheetState.CONFIRMED,
+    SheetState.PUBLISHED,
+)
+
+
+@dataclass
+class Row:
+    name: str
+    method: str
+    url_name: str
+    state: str  # of 課 A's sheet before the request
+    cells: str  # one cell per user, in the order of USERS, separated by spaces
+    data: dict = field(default_factory=dict)
+    with_pk: bool = True
+    to_state: str | None = None  # after a DONE cell
+
+    @property
+    def expected(self) -> dict:
+        cells = [int(c) if c.isdigit() else c for c in self.cells.split()]
+        return dict(zip(USERS, cells, strict=True))
+
+
+# fmt: off
+ROWS = [
+    #     staff_a staff_b chief_a chief_b planning other viewer anonymous
+    Row("list", "get", "sheet_list", D,
+         "200     200     200     200     200      200   200    login",
+        with_pk=False),
+    Row("detail (draft)", "get", "sheet_detail", D,
+         "200     404     200     404     200      404   200    login"),
+    Row("detail (submitted)", "get", "sheet_detail", S,
+         "200     404     200     404     200      404   200    login"),
+    Row("detail (published)", "get", "sheet_detail", P,
+         "200     200     200     200     200      404   200    login"),
+    Row("submit", "post", "sheet_submit", D,
+         "done    404     403     404     403      404   403    login",
+        {"comment": "提出します"}, to_state=S),
+    Row("submit (submitted)", "post", "sheet_submit", S,
+         "refused 404     403     404     403      404   403    login"),
+    Row("return", "post", "sheet_return", S,
+         "403     404     done    404     403      404   403    login",
+        {"reason": "記入漏れ"}, to_state=D),
+    Row("return (draft)", "post", "sheet_return", D,
+         "403     404     refused 404     403      404   403    login",
+        {"reason": "記入漏れ"}),
+    Row("approve", "post", "sheet_approve", S,
+         "403     404     done    404     403      404   403    login",
+        {"remarks": "妥当"}, to_state=A),
+    Row("approve (approved)", "post", "sheet_approve", A,
+         "403     404     refused 404     403      404   403    login",
+        {"remarks": "妥当"}),
+    Row("confirm", "post", "sheet_confirm", A,
+         "403     404     403     404     done     404   403    login",
+        to_state=C),
+    Row("confirm (submitted)", "post", "sheet_confirm", S,
+         "403     404     403     404     refused  404   403    login"),
+    Row("publish", "post", "sheet_publish", C,
+         "403     404     403     404     done     404   403    login",
+        to_state=P),
+    Row("publish (approved)", "post", "sheet_publish", A,
+         "403     404     403     404     refused  404   403    login"),
+    Row("reopen", "post", "sheet_reopen", P,
+         "403     403     403     403     done     404   403    login",
+        {"reason": "訂正"}, to_state=D),
+    Row("reopen (draft)", "post", "sheet_reopen", D,
+         "403     404     403     404     refused  404   403    login",
+        {"reason": "訂正"}),
+    Row("submit GET", "get", "sheet_submit", D,
+         "405     405     405     405     405      405   405    405"),
+    Row("return GET", "get", "sheet_return", S,
+         "405     405     405     405     405      405   405    405"),
+    Row("approve GET", "get", "sheet_approve", S,
+         "405     405     405     405     405      405   405    405"),
+    Row("confirm GET", "get", "sheet_confirm", A,
+         "405     405     405     405     405      405   405    405"),
+    Row("publish GET", "get", "sheet_publish", C,
+         "405     405     405     405     405      405   405    405"),
+    Row("reopen GET", "get", "sheet_reopen", P,
+         "405     405     405     405     405      405   405    405"),
+]
+# fmt: on
+
+CELLS = [pytest.param(row, user, id=f"{row.name}-{user}") for row in ROWS for user in USERS]
+
+
+@pytest.mark.parametrize(("row", "username"), CELLS)
+def test_permission_matrix(client, world, row, username):
+    sheet = advance(world, row.state)
+    if username != "anonymous":
+        client.force_login(world["users"][username])
+    url = reverse(row.url_name, args=[sheet.pk] if row.with_pk else [])
+    before = snapshot(sheet)
+
+    response = getattr(client, row.method)(url, row.data)
+
+    cell = row.expected[username]
+    sheet_url = reverse("sheet_detail", args=[sheet.pk])
+    if cell == LOGIN:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login") + "?next=")
+        if row.method == "post":  # after logging in, back to the sheet, not to a POST-only URL
+            assert response["Location"] == reverse("login") + "?next=" + sheet_url
+    elif cell in (DONE, REFUSED):
+        assert response.status_code == 302
+        assert response["Location"] == sheet_url
+    else:
+        assert response.status_code == cell
+    if cell == DONE:
+        after = EvaluationSheet.objects.get(pk=sheet.pk)
+        assert after.state == row.to_state
+        assert snapshot(sheet) == (row.to_state, before[1] + 1, before[2] + 1)
+    else:
+        assert snapshot(sheet) == before
+
+
+def test_every_route_has_a_row():
+    """A new URL of the sheets area without a row in the matrix fails here."""
+    from evalsheets import urls
+
+    named = {
+        p.name for p in urls.urlpatterns if getattr(p, "name", None) and p.name.startswith("sheet")
+    }
+    assert named <= {row.url_name for row in ROWS}
