@@ -178,10 +178,12 @@ def _choice_diffs(sheet, previous):
     for name, labels in CHOICE_FIELDS.items():
         old, new = getattr(previous, name), getattr(sheet, name)
         if old or new:
-            diffs.append(ValueDiff(_label(name), labels.get(old, old), labels.get(new, new)))
+            diffs.append(
+                ValueDiff(_label(name), str(labels.get(old, old)), str(labels.get(new, new)))
+            )
     for name, labels in LIST_FIELDS.items():
-        old = "、".join(labels.get(v, v) for v in getattr(previous, name) or [])
-        new = "、".join(labels.get(v, v) for v in getattr(sheet, name) or [])
+        old = "、".join(str(labels.get(v, v)) for v in getattr(previous, name) or [])
+        new = "、".join(str(labels.get(v, v)) for v in getattr(sheet, name) or [])
         if old or new:
             diffs.append(ValueDiff(_label(name), old, new))
     for name in PLAIN_FIELDS:
