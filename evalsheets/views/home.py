@@ -14,6 +14,24 @@ from ..overview import last_transitions, returned_sheets, section_progress
 from ..querysets import profile_of
 
 PAGE_SIZE = 50
+# The list shows none of the narrative: leave those columns in the database.
+LIST_DEFERRED = (
+    "background",
+    "target",
+    "intent",
+    "purpose",
+    "content",
+    "summary",
+    "policy",
+    "work_done",
+    "results",
+    "issues",
+    "improvement",
+    "previous_review",
+    "previous_review_status",
+    "strategies",
+    "manifesto",
+)
 
 
 def selected_year(request, years: list[int]) -> int | None:
@@ -120,7 +138,7 @@ def sheet_list(request):
     )
     sheet_filter = SheetFilter(
         request.GET or None,
-        queryset=visible.order_by("-fiscal_year", "project__code", "pk"),
+        queryset=visible.defer(*LIST_DEFERRED).order_by("-fiscal_year", "project__code", "pk"),
         request=request,
         years=years,
     )
