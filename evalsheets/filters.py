@@ -1,73 +1,166 @@
-"""django-filter sets. The public list filters published sheets by 施策 and 課."""
+"""Filters of the sheet list (django-filter), for every role.
+
+The queryset given to the FilterSet is already limited by ``visible_to``; the
+filters only narrow it. Every choice list is limited to the user's municipality.
+"""
+
+import unicodedata
 
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from municipalities.models import PlanNode, Section
+from municipalities.models import Department, PlanNode, Section
 
+from .choices import SheetState
 from .models import EvaluationSheet
+from .querysets import profile_of
+from .wareki import fiscal_year_label
+
+# Sort keys offered on the list: (query parameter, ORM field, label).
+ORDERINGS = (
+    ("code", "project__code", _("事務事業コード")),
+    ("name", "project__name", _("事務事業名")),
+    ("section", "project__section__code", _("所管課")),
+    ("state", "state", _("状態")),
+    ("updated", "updated_at", _("更新日時")),
+    ("year", "fiscal_year", _("実施年度")),
+)
 
 
-class PlanNodeField(forms.ModelChoiceField):
-    """Options indented by their depth in the plan tree: ⑦ …, 　（４）…, 　　（１）…."""
+def normalise_query(text: str) -> str:
+    """Full-width letters and digits as typed (７４１－２ → 741-2), spaces trimmed."""
+    text = unicodedata.normalize("NFKC", text or "").strip()
+    # NFKC maps the full-width hyphen-minus but not the minus sign (U+2212); codes use "-".
+    return text.replace("\u2212", "-")
 
+
+class FastSelect(forms.Select):
+    """A <select> rendered in Python: the template-per-option rendering of Django's
+    widget renderer costs ~20 ms for the list's ~150 options (bench/bench_pages.py)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        context = self.get_context(name, value, attrs)["widget"]
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (
+                    option["value"],
+                    mark_safe(" selected") if option["selected"] else "",
+                    option["label"],
+                )
+                for _group, group_options, _index in context["optgroups"]
+                for option in group_options
+            ),
+        )
+        return format_html(
+            '<select name="{}"{}>{}</select>', context["name"], flatatt(context["attrs"]), options
+        )
+
+
+class PlanNodeChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, node):
-        return "　" * node.depth + f"{node.code} {node.name}"
+        return f"{'　' * node.depth}{node.code} {node.name}"
 
 
-class PlanNodeChoiceFilter(django_filters.ModelChoiceFilter):
-    field_class = PlanNodeField
+class PlanNodeFilter(django_filters.ModelChoiceFilter):
+    field_class = PlanNodeChoiceField
 
 
-class PublicSheetFilter(django_filters.FilterSet):
-    """Filters of the public list; the choices are limited to one municipality.
+class StableOrderingFilter(django_filters.OrderingFilter):
+    """Sorting by a non-unique column (課, 状態) keeps a fixed order across pages."""
 
-    ``queryset`` must already be ``EvaluationSheet.objects.published()`` of that
-    municipality: the filters only narrow it.
-    """
+    def filter(self, qs, value):
+        qs = super().filter(qs, value)
+        if value:
+            qs = qs.order_by(*qs.query.order_by, "project__code", "-fiscal_year", "pk")
+        return qs
 
-    plan_node = PlanNodeChoiceFilter(
+
+class SheetFilter(django_filters.FilterSet):
+    year = django_filters.ChoiceFilter(
+        widget=FastSelect, field_name="fiscal_year", label=_("実施年度"), empty_label=_("すべて")
+    )
+    department = django_filters.ModelChoiceFilter(
+        widget=FastSelect,
+        field_name="project__section__department",
+        label=_("部"),
+        queryset=Department.objects.none(),
+        empty_label=_("すべて"),
+    )
+    section = django_filters.ModelChoiceFilter(
+        widget=FastSelect,
+        field_name="project__section",
+        label=_("課"),
+        queryset=Section.objects.none(),
+        empty_label=_("すべて"),
+    )
+    plan_node = PlanNodeFilter(
+        widget=FastSelect,
         label=_("施策"),
         queryset=PlanNode.objects.none(),
         method="filter_plan_node",
         empty_label=_("すべて"),
     )
-    section = django_filters.ModelChoiceFilter(
-        label=_("所管課"),
-        field_name="project__section",
-        queryset=Section.objects.none(),
-        empty_label=_("すべて"),
+    state = django_filters.ChoiceFilter(
+        widget=FastSelect, choices=SheetState.choices, label=_("状態"), empty_label=_("すべて")
     )
-    q = django_filters.CharFilter(label=_("キーワード"), method="filter_keyword")
+    q = django_filters.CharFilter(label=_("キーワード"), method="filter_text")
+    sort = StableOrderingFilter(
+        widget=FastSelect,
+        fields=[(field, key) for key, field, _label in ORDERINGS],
+        field_labels={field: label for _key, field, label in ORDERINGS},
+        label=_("並び順"),
+        empty_label=_("標準（年度・コード順）"),
+    )
 
     class Meta:
         model = EvaluationSheet
-        fields = []
+        fields = ()
 
-    def __init__(self, data=None, queryset=None, *, municipality, **kwargs):
-        super().__init__(data, queryset, **kwargs)
-        self.filters["plan_node"].queryset = PlanNode.objects.filter(
-            plan__municipality=municipality
-        ).order_by("plan__start_year", "path")
-        self.filters["section"].queryset = (
-            Section.objects.filter(municipality=municipality, projects__sheets__in=self.queryset)
-            .distinct()
-            .order_by("department__sort_order", "sort_order", "code")
+    def __init__(self, data=None, queryset=None, *, request=None, years=(), **kwargs):
+        super().__init__(data, queryset, request=request, **kwargs)
+        user = request.user if request is not None else None
+        profile = profile_of(user)
+        municipality_id = profile.municipality_id if profile else None
+        departments = Department.objects.filter(municipality_id=municipality_id)
+        sections = Section.objects.filter(municipality_id=municipality_id).select_related(
+            "department"
         )
+        nodes = PlanNode.objects.filter(plan__municipality_id=municipality_id).order_by(
+            "plan", "path"
+        )
+        if getattr(user, "is_superuser", False) and profile is None:
+            departments, sections, nodes = (
+                Department.objects.all(),
+                Section.objects.select_related("department"),
+                PlanNode.objects.order_by("plan", "path"),
+            )
+        self.filters["department"].queryset = departments
+        self.filters["section"].queryset = sections
+        self.filters["plan_node"].queryset = nodes
+        self.filters["year"].extra["choices"] = [(y, fiscal_year_label(y)) for y in years]
 
     def filter_plan_node(self, queryset, name, node):
-        """The node itself and every descendant, through the node path prefix."""
+        """A 施策 of any level includes the projects of the nodes below it (path prefix)."""
+        if node is None:
+            return queryset
         return queryset.filter(project__plan_node__plan_id=node.plan_id).filter(
             Q(project__plan_node__path=node.path)
             | Q(project__plan_node__path__startswith=f"{node.path}/")
         )
 
-    def filter_keyword(self, queryset, name, value):
-        value = value.strip()
+    def filter_text(self, queryset, name, value):
+        value = normalise_query(value)
         if not value:
             return queryset
-        return queryset.filter(
-            Q(project__code__icontains=value) | Q(project__name__icontains=value)
-        )
+        for word in value.split():
+            queryset = queryset.filter(
+                Q(project__code__icontains=word) | Q(project__name__icontains=word)
+            )
+        return queryset

@@ -23,7 +23,7 @@ from .choices import (
     SheetState,
     StaffKind,
 )
-from .querysets import SheetQuerySet
+from .querysets import ProjectQuerySet, SheetQuerySet
 
 MONEY_FIELDS = (
     "national_subsidy",
@@ -147,6 +147,8 @@ class Project(models.Model):
         related_name="projects",
         verbose_name=_("関係する具体的取組"),
     )
+
+    objects = ProjectQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("事務事業")

@@ -18,7 +18,7 @@ visible sheet the user may not act on is a 403.
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.http import Http404
 
 from municipalities.choices import Role
@@ -101,6 +101,64 @@ class SheetQuerySet(models.QuerySet):
             "reopen": self.managed_by,
         }
         return by_role[action](user)
+
+    def of_own_section(self, user):
+        """The sheets of the user's own 課 (担当者 and 課長 home pages)."""
+        profile = profile_of(user)
+        if profile is None or profile.section_id is None:
+            return self.none()
+        return self.visible_to(user).filter(project__section_id=profile.section_id)
+
+    def fiscal_years_for(self, user) -> list[int]:
+        """The fiscal years that have sheets in the user's municipality, latest first.
+
+        Only year numbers are revealed, never a sheet: the same list for every role, so
+        that the "current fiscal year" (the first) is the same for everybody.
+        """
+        profile = profile_of(user)
+        if profile is None:
+            return []
+        return list(
+            self.filter(project__municipality_id=profile.municipality_id)
+            .order_by("-fiscal_year")
+            .values_list("fiscal_year", flat=True)
+            .distinct()
+        )
+
+    def latest_year_for(self, user) -> int | None:
+        """The current fiscal year: the latest one with sheets in the user's municipality."""
+        profile = profile_of(user)
+        if profile is None:
+            return None
+        return self.filter(project__municipality_id=profile.municipality_id).aggregate(
+            year=Max("fiscal_year")
+        )["year"]
+
+
+class ProjectQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Projects of the user's municipality (they carry no unpublished figures)."""
+        if getattr(user, "is_superuser", False):
+            return self
+        profile = profile_of(user)
+        if profile is None:
+            return self.none()
+        return self.filter(municipality_id=profile.municipality_id)
+
+    def managed_by(self, user):
+        """Projects whose fiscal years a 企画課 user may open: own municipality."""
+        profile = profile_of(user)
+        if profile is None or profile.role != Role.PLANNING:
+            return self.none()
+        return self.filter(municipality_id=profile.municipality_id)
+
+
+def planning_profile_or_403(user):
+    """The profile of a 企画課 user (municipality-wide settings such as a new fiscal year)."""
+    profile = profile_of(user)
+    if profile is None or profile.role != Role.PLANNING:
+        raise PermissionDenied
+    return profile
 
 
 def get_sheet_or_404(queryset, user, pk):

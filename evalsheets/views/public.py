@@ -13,7 +13,7 @@ from django.urls import reverse
 from municipalities.models import Municipality, PlanNode
 
 from ..display import sheet_context, sheet_prefetches
-from ..filters import PublicSheetFilter
+from ..public_filters import PublicSheetFilter
 from ..public_rows import build_rows, csv_header, csv_rows, public_sheets, with_cost_data, write_csv
 
 

@@ -1,0 +1,539 @@
+"""Benchmark of the main pages on a large municipality (a script, not a test).
+
+    # SQLite: a throwaway file (default: $TMPDIR/evalsheets-bench.sqlite3)
+    python bench/bench_pages.py
+    # PostgreSQL: a database of its own, never the one you work in
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/evalsheets_bench python bench/bench_pages.py
+
+It migrates the database, generates (once; --regenerate to start again) a
+municipality of 1,500 projects × 3 fiscal years with every child row filled —
+細事業 with 活動指標 and their values, 成果指標 and values, cost rows, 人工,
+assessment answers, 課長所見 — and measures with the Django test client, for a
+担当者, a 課長 and a 企画課 user: the home page, a filtered list, the sheet page and
+a save. It prints median and p95 server time (ms) and the number of queries of
+each page. Targets: list and sheet pages ≤ 50 ms median, save ≤ 150 ms, query
+counts that do not depend on the number of rows.
+
+The save is measured through the ORM (the entry forms' save is not on this
+branch): load the sheet with its children as an edit form would, change the
+narrative, every cost row, 人工, indicator value and assessment, bump the version,
+in one transaction.
+"""
+
+import argparse
+import datetime
+import os
+import re
+import statistics
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+
+BENCH_CODE = "999997"  # a valid 全国地方公共団体コード not used by any real municipality
+PROJECTS = 1500
+YEARS = (2022, 2023, 2024)
+DEPARTMENTS = 6
+SECTIONS_PER_DEPARTMENT = 5
+
+
+def configure():
+    os.environ.setdefault(
+        "DATABASE_URL", f"sqlite:///{Path(tempfile.gettempdir()) / 'evalsheets-bench.sqlite3'}"
+    )
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "evalsheets.settings")
+    os.environ.setdefault("SECRET_KEY", "evalsheets-bench-only")
+    os.environ["DEBUG"] = "0"
+    for name in ("SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"):
+        os.environ[name] = "0"
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+# ------------------------------------------------------------------ data
+
+
+def generate():
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+    from django.utils import timezone
+
+    from evalsheets.choices import APPROVED_STATES, CostKind, Direction, SheetState, StaffKind
+    from evalsheets.models import (
+        ActivityIndicator,
+        ActivityValue,
+        AssessmentAnswer,
+        AverageSalary,
+        CostRow,
+        EvaluationSheet,
+        OutcomeIndicator,
+        OutcomeValue,
+        Project,
+        Review,
+        StaffEffort,
+        SubProject,
+    )
+    from evalsheets.sheetforms import TAMANA_VIEWPOINTS
+    from municipalities.choices import Role
+    from municipalities.models import (
+        Department,
+        Municipality,
+        Plan,
+        PlanNode,
+        Section,
+        StaffProfile,
+    )
+
+    started = time.perf_counter()
+    User = get_user_model()
+    with transaction.atomic():
+        town = Municipality.objects.create(
+            code=BENCH_CODE,
+            name="ベンチ市",
+            kind="city",
+            prefecture="熊本県",
+            sheet_form="tamana_furikaeri",
+        )
+        sections = []
+        for d in range(DEPARTMENTS):
+            dept = Department.objects.create(municipality=town, name=f"第{d + 1}部", sort_order=d)
+            for s in range(SECTIONS_PER_DEPARTMENT):
+                sections.append(
+                    Section.objects.create(
+                        municipality=town,
+                        department=dept,
+                        code=f"s{d}{s}",
+                        name=f"第{d + 1}部第{s + 1}課",
+                        chief_name=f"課長{d}{s}",
+                        sort_order=s,
+                    )
+                )
+        plan = Plan.objects.create(
+            municipality=town,
+            name="ベンチ市総合計画",
+            start_year=2020,
+            end_year=2029,
+            level_labels=["基本目標", "施策", "施策区分"],
+        )
+        leaves = []
+        for a in range(5):
+            top = PlanNode.objects.create(plan=plan, code=f"{a + 1}", name=f"基本目標{a + 1}")
+            for b in range(4):
+                mid = PlanNode.objects.create(
+                    plan=plan, parent=top, code=f"({b + 1})", name=f"施策{a + 1}-{b + 1}"
+                )
+                for c in range(3):
+                    leaves.append(
+                        PlanNode.objects.create(
+                            plan=plan,
+                            parent=mid,
+                            code=f"[{c + 1}]",
+                            name=f"施策区分{a + 1}-{b + 1}-{c + 1}",
+                        )
+                    )
+        for year in (2019, 2020, 2021, *YEARS):
+            AverageSalary.objects.create(
+                municipality=town, fiscal_year=year, staff_kind=StaffKind.STAFF, amount=5400
+            )
+            AverageSalary.objects.create(
+                municipality=town, fiscal_year=year, staff_kind=StaffKind.PART_TIME, amount=1300
+            )
+        projects = Project.objects.bulk_create(
+            Project(
+                municipality=town,
+                code=f"{100 + i // 10}-{i % 10 + 1}",
+                name=f"ベンチ事業{i + 1:04d} 地域連携推進",
+                section=sections[i % len(sections)],
+                plan_node=leaves[i % len(leaves)],
+                start_year=2016,
+                period_kind="repeat",
+                project_type="soft",
+                account="general",
+            )
+            for i in range(PROJECTS)
+        )
+        users = {}
+        for name, role, section in (
+            ("bench-staff", Role.STAFF, sections[0]),
+            ("bench-chief", Role.CHIEF, sections[0]),
+            ("bench-planning", Role.PLANNING, None),
+        ):
+            user = User.objects.create(username=name, last_name="ベンチ", first_name=name)
+            StaffProfile.objects.create(user=user, municipality=town, role=role, section=section)
+            users[name] = user
+        text = (
+            "定住促進対策が叫ばれる中、近隣の市町と連携・協力し、圏域全体で様々な事業に取り組む。"
+            * 4
+        )
+        latest_states = (
+            SheetState.DRAFT,
+            SheetState.SUBMITTED,
+            SheetState.APPROVED,
+            SheetState.CONFIRMED,
+            SheetState.PUBLISHED,
+        )
+        for year in YEARS:
+            stamp = timezone.make_aware(datetime.datetime(year, 8, 31, 17, 0))
+            sheets = []
+            for i, project in enumerate(projects):
+                state = (
+                    latest_states[i % len(latest_states)]
+                    if year == YEARS[-1]
+                    else SheetState.PUBLISHED
+                )
+                approved = state in APPROVED_STATES
+                sheets.append(
+                    EvaluationSheet(
+                        project=project,
+                        fiscal_year=year,
+                        state=state,
+                        author_name="担当太郎",
+                        background=text,
+                        target="市民",
+                        intent=text[:60],
+                        content=text,
+                        work_done=text,
+                        results=text,
+                        issues=text[:80],
+                        improvement=f"{year}年度の改善：{text[:90]}",
+                        previous_review=f"{year - 1}年度の改善：{text[:90]}",
+                        previous_review_status=text[:100],
+                        direction=Direction.MAINTAIN,
+                        implementation_methods=["direct"],
+                        actors=["city"],
+                        approved_at=stamp if approved else None,
+                        approved_by=users["bench-chief"] if approved else None,
+                        published_at=stamp if state == SheetState.PUBLISHED else None,
+                    )
+                )
+            EvaluationSheet.objects.bulk_create(sheets, batch_size=500)
+            years = (year - 3, year - 2, year - 1, year)
+            subs = [
+                SubProject(sheet=s, sort_order=k, name=f"細事業{k + 1}", means=text[:80])
+                for s in sheets
+                for k in range(2)
+            ]
+            SubProject.objects.bulk_create(subs, batch_size=1000)
+            activities = [
+                ActivityIndicator(sub_project=sub, sort_order=k, name=f"活動指標{k + 1}", unit="回")
+                for sub in subs
+                for k in range(2)
+            ]
+            ActivityIndicator.objects.bulk_create(activities, batch_size=1000)
+            ActivityValue.objects.bulk_create(
+                (
+                    ActivityValue(
+                        indicator=ind,
+                        fiscal_year=y,
+                        target=Decimal(10),
+                        actual=Decimal(8 + j) if y < year else None,
+                    )
+                    for ind in activities
+                    for j, y in enumerate(years)
+                ),
+                batch_size=2000,
+            )
+            outcomes = [
+                OutcomeIndicator(
+                    sheet=s, sort_order=k, name=f"成果指標{k + 1}", unit="%", method="実績÷目標"
+                )
+                for s in sheets
+                for k in range(2)
+            ]
+            OutcomeIndicator.objects.bulk_create(outcomes, batch_size=1000)
+            OutcomeValue.objects.bulk_create(
+                (
+                    OutcomeValue(
+                        indicator=ind,
+                        fiscal_year=y,
+                        target=Decimal(100),
+                        actual=Decimal("87.5") if y < year else None,
+                        actual_na=False,
+                    )
+                    for ind in outcomes
+                    for y in years
+                ),
+                batch_size=2000,
+            )
+            CostRow.objects.bulk_create(
+                (
+                    CostRow(
+                        sheet=s,
+                        fiscal_year=y if kind != CostKind.OVERALL else None,
+                        kind=kind,
+                        national_subsidy=100 + k,
+                        prefectural_subsidy=50,
+                        general_revenue=1200 + k * 10,
+                    )
+                    for s in sheets
+                    for k, (y, kind) in enumerate(
+                        [(y, CostKind.SETTLED) for y in years[:3]]
+                        + [(year, CostKind.BUDGET), (None, CostKind.OVERALL)]
+                    )
+                ),
+                batch_size=2000,
+            )
+            StaffEffort.objects.bulk_create(
+                (
+                    StaffEffort(
+                        sheet=s, fiscal_year=y, staff_fte=Decimal("0.75"), part_time_fte="0.10"
+                    )
+                    for s in sheets
+                    for y in years
+                ),
+                batch_size=2000,
+            )
+            AssessmentAnswer.objects.bulk_create(
+                (
+                    AssessmentAnswer(
+                        sheet=s, viewpoint=vp.code, choice=vp.choices[0][0], reason=text[:50]
+                    )
+                    for s in sheets
+                    for vp in TAMANA_VIEWPOINTS
+                ),
+                batch_size=2000,
+            )
+            Review.objects.bulk_create(
+                (
+                    Review(
+                        sheet=s,
+                        remarks=text[:120],
+                        reviewer_name="課長一郎",
+                        reviewer=users["bench-chief"],
+                        reviewed_at=stamp,
+                    )
+                    for s in sheets
+                    if s.state in APPROVED_STATES
+                ),
+                batch_size=2000,
+            )
+    from django.db import connection
+
+    with connection.cursor() as cursor:  # fresh statistics, as after a nightly VACUUM ANALYZE
+        cursor.execute("ANALYZE")
+    elapsed = time.perf_counter() - started
+    print(f"generated {PROJECTS} projects × {len(YEARS)} years in {elapsed:.1f} s")
+
+
+def ensure_data(regenerate: bool):
+    from evalsheets.models import EvaluationSheet
+    from municipalities.models import Municipality
+
+    if Municipality.objects.exclude(code=BENCH_CODE).exists():
+        sys.exit(
+            "refusing to run: this database holds other municipalities. Give the benchmark a "
+            "database of its own (DATABASE_URL=… or the default throwaway SQLite file)."
+        )
+    existing = Municipality.objects.filter(code=BENCH_CODE).first()
+    if existing and regenerate:
+        from django.db import connection
+
+        print("dropping the previous benchmark data …")
+        # Throwaway database: flush everything rather than unpicking PROTECT chains.
+        from django.core.management import call_command
+
+        call_command("flush", interactive=False, verbosity=0)
+        connection.close()
+        existing = None
+    if existing is None:
+        generate()
+    count = EvaluationSheet.objects.filter(project__municipality__code=BENCH_CODE).count()
+    print(f"sheets in the benchmark municipality: {count:,}")
+
+
+# ------------------------------------------------------------------ measures
+
+
+def measure(fn, repeat: int, warmup: int = 3):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(warmup):
+        fn()
+    with CaptureQueriesContext(connection) as ctx:
+        fn()
+    queries = len(ctx.captured_queries)
+    times, cpu = [], []
+    for _ in range(repeat):
+        start, start_cpu = time.perf_counter(), time.process_time()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+        cpu.append((time.process_time() - start_cpu) * 1000)
+    times.sort()
+    p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+    return statistics.median(times), p95, queries, statistics.median(cpu)
+
+
+def get_ok(client, url):
+    def fn():
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        return response
+
+    return fn
+
+
+def save_through_orm(sheet_pk):
+    """What an edit form's save does to a sheet and all its children, in one transaction."""
+    from django.db import transaction
+    from django.db.models import F
+
+    from evalsheets.display import load_sheet_for_display
+    from evalsheets.models import (
+        ActivityValue,
+        AssessmentAnswer,
+        CostRow,
+        EvaluationSheet,
+        OutcomeValue,
+        StaffEffort,
+    )
+
+    counter = {"n": 0}
+
+    def fn():
+        counter["n"] += 1
+        n = counter["n"]
+        with transaction.atomic():
+            sheet = load_sheet_for_display(
+                EvaluationSheet.objects.select_for_update(of=("self",)), sheet_pk
+            )
+            sheet.results = f"取組成果 {n}"
+            sheet.issues = f"今後の課題 {n}"
+            sheet.version = F("version") + 1
+            sheet.save(update_fields=["results", "issues", "version", "updated_at"])
+            rows = list(sheet.cost_rows.all())
+            for row in rows:
+                row.general_revenue = 1000 + n % 100
+            CostRow.objects.bulk_update(rows, ["general_revenue"])
+            efforts = list(sheet.efforts.all())
+            for effort in efforts:
+                effort.staff_fte = Decimal("0.50") + Decimal(n % 10) / 100
+            StaffEffort.objects.bulk_update(efforts, ["staff_fte"])
+            activity = [
+                v
+                for sub in sheet.sub_projects.all()
+                for ind in sub.indicators.all()
+                for v in ind.values.all()
+            ]
+            for value in activity:
+                value.target = Decimal(10 + n % 5)
+            ActivityValue.objects.bulk_update(activity, ["target"])
+            outcome = [v for ind in sheet.outcome_indicators.all() for v in ind.values.all()]
+            for value in outcome:
+                value.target = Decimal(100 + n % 5)
+            OutcomeValue.objects.bulk_update(outcome, ["target"])
+            answers = list(sheet.assessments.all())
+            for answer in answers:
+                answer.reason = f"判断理由 {n}"
+            AssessmentAnswer.objects.bulk_update(answers, ["reason"])
+
+    return fn
+
+
+def run(repeat: int):
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+
+    from evalsheets.choices import SheetState
+    from evalsheets.models import EvaluationSheet
+    from municipalities.models import Department, PlanNode, Section
+
+    users = get_user_model().objects
+    section = Section.objects.get(municipality__code=BENCH_CODE, code="s00")
+    dept = Department.objects.filter(municipality__code=BENCH_CODE).order_by("sort_order")[1]
+    mid_node = PlanNode.objects.filter(plan__municipality__code=BENCH_CODE, depth=1).first()
+    own_sheet = (
+        EvaluationSheet.objects.filter(project__section=section, fiscal_year=YEARS[-1])
+        .order_by("project__code")
+        .first()
+    )
+    draft = (
+        EvaluationSheet.objects.filter(
+            project__section=section, fiscal_year=YEARS[-1], state=SheetState.DRAFT
+        )
+        .order_by("project__code")
+        .first()
+    )
+    year = YEARS[-1]
+    roles = {
+        "担当者": (
+            "bench-staff",
+            f"/sheets/?year={year}&q=地域連携",
+            f"/sheets/?year={year}&q=ベンチ事業0001",
+        ),
+        "課長": (
+            "bench-chief",
+            f"/sheets/?year={year}&section={section.pk}&sort=state",
+            f"/sheets/?year={year}&section={section.pk}&state=submitted",
+        ),
+        "企画課": (
+            "bench-planning",
+            f"/sheets/?year={year}&plan_node={mid_node.pk}&sort=-updated",
+            f"/sheets/?year={year}&department={dept.pk}&state=draft&q=ベンチ事業00",
+        ),
+    }
+    print()
+    print(f"database: {connection.vendor}   repeat: {repeat}   load average: {os.getloadavg()}")
+    header = (
+        f"{'role':6} {'page':34} {'rows':>5} {'median ms':>10} {'p95 ms':>8} "
+        f"{'cpu ms':>7} {'queries':>8}"
+    )
+    print(header)
+    print("-" * len(header))
+    results = []
+
+    def report(role, name, rows, fn):
+        median, p95, queries, cpu = measure(fn, repeat)
+        results.append((role, name, median, p95, queries))
+        print(f"{role:6} {name:34} {rows!s:>5} {median:10.1f} {p95:8.1f} {cpu:7.1f} {queries:8d}")
+
+    for role, (username, list_url, narrow_url) in roles.items():
+        client = Client()
+        client.force_login(users.get(username=username))
+        pages = [
+            ("home", "/"),
+            ("list (filtered, many rows)", list_url),
+            ("list (filtered, few rows)", narrow_url),
+            ("sheet page", f"/sheets/{own_sheet.pk}/"),
+            ("diff since last year", f"/sheets/{own_sheet.pk}/diff/"),
+        ]
+        for name, url in pages:
+            fn = get_ok(client, url)
+            rows = ""
+            if name.startswith("list"):
+                rows = len(re.findall(r'<td><a href="/sheets/\d+/">', fn().content.decode()))
+            report(role, name, rows, fn)
+    report("担当者", "save (ORM: sheet + all children)", "", save_through_orm(draft.pk))
+    print()
+    print("cpu ms: this process's CPU time (the SQLite engine runs in it; PostgreSQL's does not).")
+    failed = [
+        (role, name, round(median, 1))
+        for role, name, median, _p95, _q in results
+        if (name.startswith("save") and median > 150)
+        or (name.startswith(("list", "sheet page")) and median > 50)
+    ]
+    print("targets (list and sheet ≤ 50 ms median, save ≤ 150 ms):", failed or "met")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--regenerate", action="store_true", help="flush and generate again")
+    args = parser.parse_args()
+    configure()
+    ensure_data(args.regenerate)
+    run(args.repeat)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,320 @@
+"""What changed since last year: a sheet against the same project's previous sheet.
+
+Field by field: narrative text (with the changed characters marked), the
+direction and the other choices, the assessment answers, 人工 and costs by year,
+and the indicators' 目標・実績 by year. Pure functions over two loaded sheets (use
+``display.sheet_prefetches`` to load them); nothing here queries the database
+beyond what is prefetched.
+"""
+
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+
+from .choices import Actor, Allocation, CostKind, Direction, ImplementationMethod
+from .models import EvaluationSheet
+from .sheetforms import viewpoints_for
+from .templatetags.sheets import num
+
+NARRATIVE_FIELDS = (
+    "background",
+    "target",
+    "intent",
+    "purpose",
+    "content",
+    "summary",
+    "policy",
+    "work_done",
+    "results",
+    "issues",
+    "previous_review",
+    "previous_review_status",
+    "improvement",
+    "strategies",
+    "manifesto",
+)
+CHOICE_FIELDS = {
+    "direction": dict(Direction.choices),
+    "funding_allocation": dict(Allocation.choices),
+    "staffing_allocation": dict(Allocation.choices),
+}
+LIST_FIELDS = {
+    "implementation_methods": dict(ImplementationMethod.choices),
+    "actors": dict(Actor.choices),
+}
+PLAIN_FIELDS = (
+    "author_name",
+    "implementation_other",
+    "contractor",
+    "actors_other",
+    "user_charge_revised",
+    "subsidy_note",
+    "other_specific_note",
+    "unit_target_definition",
+    "unit_target_unit",
+)
+# Beyond this many characters a character-level comparison is too slow; compare lines.
+CHAR_DIFF_LIMIT = 20_000
+KIND_LABELS = dict(CostKind.choices)
+
+
+@dataclass
+class TextDiff:
+    name: str
+    label: str
+    old: str
+    new: str
+    segments: list = field(default_factory=list)  # [(op, text)], op in equal/ins/del
+
+    @property
+    def changed(self) -> bool:
+        return self.old != self.new
+
+
+@dataclass
+class ValueDiff:
+    label: str
+    old: object
+    new: object
+
+    @property
+    def changed(self) -> bool:
+        return self.old != self.new
+
+
+@dataclass
+class AssessmentDiff:
+    label: str
+    choice: ValueDiff
+    reason: TextDiff
+
+    @property
+    def changed(self) -> bool:
+        return self.choice.changed or self.reason.changed
+
+
+@dataclass
+class CostDiff:
+    fiscal_year: int | None
+    kind: str
+    kind_label: str
+    values: list  # [ValueDiff] 事業費, 職員人工, 会計年度任用職員人工, 人件費, 合計
+
+    @property
+    def changed(self) -> bool:
+        return any(v.changed for v in self.values)
+
+
+@dataclass
+class IndicatorDiff:
+    label: str
+    unit: str
+    years: list  # [(year, ValueDiff target, ValueDiff actual)]
+    only_in: str = ""  # "old" or "new" when the indicator is on one sheet only
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.only_in) or any(t.changed or a.changed for _y, t, a in self.years)
+
+
+@dataclass
+class SheetDiff:
+    sheet: EvaluationSheet
+    previous: EvaluationSheet
+    texts: list
+    choices: list
+    assessments: list
+    costs: list
+    outcomes: list
+    activities: list
+
+    @property
+    def changed_count(self) -> int:
+        groups = (self.texts, self.choices, self.assessments, self.costs)
+        groups += (self.outcomes, self.activities)
+        return sum(1 for group in groups for item in group if item.changed)
+
+
+def text_segments(old: str, new: str) -> list[tuple[str, str]]:
+    """The new text with deletions and insertions marked, character by character."""
+    old, new = old or "", new or ""
+    if old == new:
+        return [("equal", new)] if new else []
+    if len(old) + len(new) > CHAR_DIFF_LIMIT:
+        a, b = old.splitlines(keepends=True), new.splitlines(keepends=True)
+    else:
+        a, b = old, new
+    segments = []
+    for op, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            segments.append(("equal", "".join(b[j1:j2])))
+            continue
+        if op in ("delete", "replace"):
+            segments.append(("del", "".join(a[i1:i2])))
+        if op in ("insert", "replace"):
+            segments.append(("ins", "".join(b[j1:j2])))
+    return segments
+
+
+def _label(name: str) -> str:
+    return str(EvaluationSheet._meta.get_field(name).verbose_name)
+
+
+def _text(name, label, old, new) -> TextDiff:
+    old, new = (old or "").strip(), (new or "").strip()
+    return TextDiff(name, label, old, new, text_segments(old, new))
+
+
+def _text_diffs(sheet, previous):
+    diffs = []
+    for name in NARRATIVE_FIELDS:
+        diff = _text(name, _label(name), getattr(previous, name), getattr(sheet, name))
+        if diff.old or diff.new:
+            diffs.append(diff)
+    return diffs
+
+
+def _choice_diffs(sheet, previous):
+    diffs = []
+    for name, labels in CHOICE_FIELDS.items():
+        old, new = getattr(previous, name), getattr(sheet, name)
+        if old or new:
+            diffs.append(
+                ValueDiff(_label(name), str(labels.get(old, old)), str(labels.get(new, new)))
+            )
+    for name, labels in LIST_FIELDS.items():
+        old = "、".join(str(labels.get(v, v)) for v in getattr(previous, name) or [])
+        new = "、".join(str(labels.get(v, v)) for v in getattr(sheet, name) or [])
+        if old or new:
+            diffs.append(ValueDiff(_label(name), old, new))
+    for name in PLAIN_FIELDS:
+        old, new = getattr(previous, name), getattr(sheet, name)
+        if old or new:
+            diffs.append(ValueDiff(_label(name), old, new))
+    return diffs
+
+
+def _assessment_diffs(sheet, previous):
+    old = {a.viewpoint: a for a in previous.assessments.all()}
+    new = {a.viewpoint: a for a in sheet.assessments.all()}
+    viewpoints = list(viewpoints_for(sheet.form))
+    known = {vp.code for vp in viewpoints}
+    diffs = []
+    for vp in viewpoints:
+        a, b = old.get(vp.code), new.get(vp.code)
+        if a is None and b is None:
+            continue
+        label = f"{vp.group} {vp.label}".strip()
+        diffs.append(
+            AssessmentDiff(
+                label,
+                ValueDiff(
+                    label,
+                    vp.choice_label(a.choice) if a else "",
+                    vp.choice_label(b.choice) if b else "",
+                ),
+                _text(vp.code, label, a.reason if a else "", b.reason if b else ""),
+            )
+        )
+    for code in sorted((set(old) | set(new)) - known):
+        a, b = old.get(code), new.get(code)
+        diffs.append(
+            AssessmentDiff(
+                code,
+                ValueDiff(code, a.choice if a else "", b.choice if b else ""),
+                _text(code, code, a.reason if a else "", b.reason if b else ""),
+            )
+        )
+    return diffs
+
+
+def _cost_values(column):
+    if column is None:
+        return (None, None, None, None, None)
+    effort = column.effort
+    return (
+        column.project_cost,
+        effort.staff_fte if effort else None,
+        effort.part_time_fte if effort else None,
+        column.personnel_cost if effort else None,
+        column.total,
+    )
+
+
+COST_LABELS = ("事業費 小計", "職員人工数", "会計年度任用職員人工数", "人件費", "合計")
+
+
+def _cost_diffs(sheet, previous):
+    old = {(c.fiscal_year, c.kind): c for c in previous.cost_columns()}
+    new = {(c.fiscal_year, c.kind): c for c in sheet.cost_columns()}
+    order = {"settled": 0, "budget": 1, "plan": 2, "overall": 3}
+    keys = sorted(set(old) | set(new), key=lambda k: (k[0] is None, k[0] or 0, order.get(k[1])))
+    diffs = []
+    for year, kind in keys:
+        values = [
+            ValueDiff(label, a, b)
+            for label, a, b in zip(
+                COST_LABELS,
+                _cost_values(old.get((year, kind))),
+                _cost_values(new.get((year, kind))),
+                strict=True,
+            )
+        ]
+        diffs.append(CostDiff(year, kind, KIND_LABELS.get(kind, kind), values))
+    return diffs
+
+
+def _value_pair(value, name) -> str:
+    """A year's 目標 or 実績 as printed: "***" when not applicable, "" when missing."""
+    if value is None:
+        return ""
+    if getattr(value, f"{name}_na"):
+        return "***"
+    return num(getattr(value, name))
+
+
+def _indicator_diffs(old_indicators: dict, new_indicators: dict):
+    """Indicators matched by name; values by year (target and actual)."""
+    diffs = []
+    for key in list(new_indicators) + [k for k in old_indicators if k not in new_indicators]:
+        a, b = old_indicators.get(key), new_indicators.get(key)
+        old_values = a.values_by_year() if a else {}
+        new_values = b.values_by_year() if b else {}
+        years = []
+        for year in sorted(set(old_values) | set(new_values)):
+            ov, nv = old_values.get(year), new_values.get(year)
+            years.append(
+                (
+                    year,
+                    ValueDiff("目標", _value_pair(ov, "target"), _value_pair(nv, "target")),
+                    ValueDiff("実績", _value_pair(ov, "actual"), _value_pair(nv, "actual")),
+                )
+            )
+        only_in = "" if (a and b) else ("old" if a else "new")
+        label = " / ".join(part for part in key if part)
+        diffs.append(IndicatorDiff(label, (b or a).unit, years, only_in))
+    return diffs
+
+
+def _activity_indicators(sheet):
+    return {
+        (sub.name, ind.name): ind
+        for sub in sheet.sub_projects.all()
+        for ind in sub.indicators.all()
+    }
+
+
+def _outcome_indicators(sheet):
+    return {("", ind.name): ind for ind in sheet.outcome_indicators.all()}
+
+
+def compare(sheet: EvaluationSheet, previous: EvaluationSheet) -> SheetDiff:
+    return SheetDiff(
+        sheet=sheet,
+        previous=previous,
+        texts=_text_diffs(sheet, previous),
+        choices=_choice_diffs(sheet, previous),
+        assessments=_assessment_diffs(sheet, previous),
+        costs=_cost_diffs(sheet, previous),
+        outcomes=_indicator_diffs(_outcome_indicators(previous), _outcome_indicators(sheet)),
+        activities=_indicator_diffs(_activity_indicators(previous), _activity_indicators(sheet)),
+    )
