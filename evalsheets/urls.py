@@ -13,6 +13,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("sheets/", home_views.sheet_list, name="sheet_list"),
+    path("sheets/export.xlsx", home_views.sheet_list_xlsx, name="sheet_list_xlsx"),
     path("sheets/<int:pk>/diff/", diff_views.sheet_diff, name="sheet_diff"),
     path("years/new/", fiscal_year_views.open_year, name="fiscal_year_new"),
     path("sheets/<int:pk>/", sheet_views.sheet_detail, name="sheet_detail"),

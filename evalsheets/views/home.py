@@ -1,13 +1,16 @@
 """Home page per role, and the sheet list with filters (every role)."""
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from municipalities.choices import Role
 from municipalities.models import Section
 
 from ..choices import SheetState
+from ..exports import sheets_workbook
 from ..filters import ORDERINGS, SheetFilter
 from ..models import EvaluationSheet, Project
 from ..overview import last_transitions, returned_sheets, section_progress
@@ -160,3 +163,32 @@ def sheet_list(request):
             "sort_keys": {key: key for key, _field, _label in ORDERINGS},
         },
     )
+
+
+@login_required
+def sheet_list_xlsx(request):
+    """The list as Excel, with the same filters; 企画課 and 閲覧者 (municipality-wide readers)."""
+    profile = profile_of(request.user)
+    if not request.user.is_superuser and (
+        profile is None or profile.role not in (Role.PLANNING, Role.VIEWER)
+    ):
+        raise PermissionDenied
+    visible = EvaluationSheet.objects.visible_to(request.user)
+    years = sorted(
+        set(visible.order_by().values_list("fiscal_year", flat=True).distinct()), reverse=True
+    )
+    sheet_filter = SheetFilter(
+        request.GET or None,
+        queryset=visible.order_by("-fiscal_year", "project__code", "pk"),
+        request=request,
+        years=years,
+    )
+    response = HttpResponse(
+        sheets_workbook(sheet_filter.qs),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = (
+        "attachment; filename=\"evalsheets.xlsx\"; filename*=UTF-8''"
+        "%E8%A9%95%E4%BE%A1%E3%82%B7%E3%83%BC%E3%83%88%E4%B8%80%E8%A6%A7.xlsx"
+    )
+    return response
