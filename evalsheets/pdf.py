@@ -46,8 +46,6 @@ from .display import sheet_context, sheet_prefetches
 from .models import EvaluationSheet, SheetPDF
 
 logger = logging.getLogger(__name__)
-# WeasyPrint logs every layout step at INFO: keep the worker's log readable.
-logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 # Bump when the printed layout changes in a way the HTML does not show (CSS is
 # hashed in automatically, see layout_version()).
