@@ -15,6 +15,7 @@ from .models import (
     Review,
     ScheduleEntry,
     ScheduleItem,
+    SheetPDF,
     StaffEffort,
     SubProject,
 )
@@ -160,4 +161,20 @@ class AuditEntryAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SheetPDF)
+class SheetPDFAdmin(admin.ModelAdmin):
+    """Stored PDFs are produced by the renderer only; the admin shows them."""
+
+    list_display = ("sheet", "sheet_version", "frozen", "pages", "size", "created_at")
+    list_filter = ("frozen",)
+    list_select_related = ("sheet__project",)
+    readonly_fields = [f.name for f in SheetPDF._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

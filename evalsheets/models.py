@@ -700,3 +700,48 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+
+class SheetPDF(models.Model):
+    """A sheet rendered once as the official PDF and kept (evalsheets.pdf renders it).
+
+    ``content_hash`` is the SHA-256 of the rendered HTML plus the layout version: a
+    sheet is rendered again only when that changes. A published sheet's PDF is
+    ``frozen`` (one per sheet version) and never rendered again.
+    """
+
+    sheet = models.ForeignKey(
+        EvaluationSheet,
+        on_delete=models.CASCADE,
+        related_name="pdfs",
+        verbose_name=_("評価シート"),
+    )
+    sheet_version = models.PositiveIntegerField(_("シートの版"))
+    content_hash = models.CharField(_("内容のハッシュ"), max_length=64)
+    file = models.FileField(_("PDFファイル"), upload_to="pdf/", max_length=300)
+    sha256 = models.CharField(_("ファイルのSHA-256"), max_length=64)
+    size = models.PositiveBigIntegerField(_("サイズ（バイト）"))
+    pages = models.PositiveIntegerField(_("ページ数"))
+    frozen = models.BooleanField(_("確定（公表版）"), default=False)
+    created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("評価シートPDF")
+        verbose_name_plural = _("評価シートPDF")
+        ordering = ["sheet", "-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sheet", "content_hash"],
+                name="%(app_label)s_%(class)s_unique_content",
+                violation_error_message=_("同じ内容のPDFは既に作成されています。"),
+            ),
+            models.UniqueConstraint(
+                fields=["sheet", "sheet_version"],
+                condition=Q(frozen=True),
+                name="%(app_label)s_%(class)s_one_frozen_per_version",
+                violation_error_message=_("この版の確定PDFは既にあります。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.sheet} PDF {self.sha256[:12]}"

@@ -177,4 +177,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # WeasyPrint logs each layout step at INFO.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }

@@ -5,6 +5,7 @@ from django.urls import include, path
 from .views import diff as diff_views
 from .views import fiscal_year as fiscal_year_views
 from .views import home as home_views
+from .views import pdf as pdf_views
 from .views import sheets as sheet_views
 from .views import workflow as workflow_views
 
@@ -18,6 +19,7 @@ urlpatterns = [
     path("years/new/", fiscal_year_views.open_year, name="fiscal_year_new"),
     path("sheets/<int:pk>/", sheet_views.sheet_detail, name="sheet_detail"),
     path("public/", include("evalsheets.public_urls")),
+    path("sheets/<int:pk>/pdf/", pdf_views.sheet_pdf, name="sheet_pdf"),
     path("admin/", admin.site.urls),
 ]
 # Workflow transitions, POST only (evalsheets.services does the work).

@@ -64,6 +64,8 @@ ROWS = [
     Row("open a fiscal year (form)", "get", "fiscal_year_new", D,
          "403     403     403     403     200      200   403    login",
         with_pk=False),
+    Row("PDF (draft)", "get", "sheet_pdf", D,
+         "200     404     200     404     200      404   200    login"),
     Row("diff since last year", "get", "sheet_diff", D,
          "200     404     200     404     200      404   200    login"),
     Row("list as Excel", "get", "sheet_list_xlsx", D,

@@ -1,0 +1,57 @@
+"""Filters only the printed sheets need (the shared ones are in ``sheets``)."""
+
+from decimal import Decimal
+
+from django import template
+
+from evalsheets import wareki as _wareki
+
+register = template.Library()
+
+CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+
+
+@register.filter
+def wareki_letter(year):
+    """2016 → H28, 2022 → R4 (unpadded, as the 玉名 form writes 事業期間)."""
+    return _wareki.fiscal_year_short(int(year), pad=False) if year not in (None, "") else ""
+
+
+@register.filter
+def circled(n):
+    """1 → ①."""
+    n = int(n)
+    return CIRCLED[n - 1] if 1 <= n <= len(CIRCLED) else f"({n})"
+
+
+@register.filter
+def offset(year, delta):
+    """year|offset:-3 → year − 3."""
+    return int(year) + int(delta)
+
+
+@register.filter
+def years_back(year, count):
+    """2023|years_back:3 → [2020, 2021, 2022]."""
+    year, count = int(year), int(count)
+    return list(range(year - count, year))
+
+
+@register.filter
+def times(value, factor):
+    """Multiply (colspans): 2|times:4 → 8."""
+    return int(value) * int(factor)
+
+
+@register.filter
+def plus(value, other):
+    """Exact sum of two Decimals (人工): 0.10|plus:0.05 → 0.15; blank stays blank."""
+    if value is None and other is None:
+        return None
+    return Decimal(value or 0) + Decimal(other or 0)
+
+
+@register.filter
+def half(value):
+    """Rows needed for items printed two to a row: 5|add:1|half → 3."""
+    return int(value) // 2
