@@ -64,9 +64,9 @@ def _json(value):
 
 
 def _same(old, new) -> bool:
-    if isinstance(old, Decimal) or isinstance(new, Decimal):
-        if old is None or new is None:
-            return old is new
+    """Equal as stored: Decimal("100.00") is 100; "***" is only "***"; None is only None."""
+    numbers = (int, Decimal)
+    if isinstance(old, numbers) and isinstance(new, numbers) and not isinstance(old, bool):
         return Decimal(old) == Decimal(new)
     return old == new
 
