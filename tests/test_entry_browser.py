@@ -6,6 +6,7 @@ import shutil
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connections
 
 from evalsheets.demo import DEMO_PASSWORD
 from evalsheets.models import EvaluationSheet
@@ -38,6 +39,9 @@ def browser(monkeypatch):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield browser
         browser.close()
+        # ORM calls made while Playwright's loop ran opened a connection of their own
+        # context: close it, or PostgreSQL cannot drop the test database afterwards.
+        connections.close_all()
 
 
 def login(browser, base, username, password=DEMO_PASSWORD):
