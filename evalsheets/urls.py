@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from .views import diff as diff_views
+from .views import entry as entry_views
 from .views import fiscal_year as fiscal_year_views
 from .views import home as home_views
 from .views import pdf as pdf_views
@@ -20,6 +21,7 @@ urlpatterns = [
     path("sheets/<int:pk>/", sheet_views.sheet_detail, name="sheet_detail"),
     path("public/", include("evalsheets.public_urls")),
     path("sheets/<int:pk>/pdf/", pdf_views.sheet_pdf, name="sheet_pdf"),
+    path("sheets/<int:pk>/edit/", entry_views.sheet_edit, name="sheet_edit"),
     path("admin/", admin.site.urls),
 ]
 # Workflow transitions, POST only (evalsheets.services does the work).

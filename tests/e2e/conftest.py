@@ -53,6 +53,11 @@ def new_page(browser, live_server):
     yield make
     for context in contexts:
         context.close()
+    # ORM calls made while Playwright's loop runs in this thread may open a connection in
+    # another context: close them, or PostgreSQL cannot drop the test database afterwards.
+    from django.db import connections
+
+    connections.close_all()
 
 
 def login(page, username, password="evalsheets-demo"):

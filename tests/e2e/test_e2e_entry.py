@@ -1,0 +1,94 @@
+"""The entry form in a real browser (Debian's chromium through Playwright): live figures,
+errors next to the fields, and a conflict between two logged-in people.
+
+The browser is the session one of tests/e2e/conftest.py."""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from evalsheets.demo import DEMO_PASSWORD
+from evalsheets.models import EvaluationSheet
+from municipalities.choices import Role
+from tests.conftest import make_user
+from tests.entry_support import make_draft
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def login(browser, base, username, password=DEMO_PASSWORD):
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{base}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{base}/**")
+    page.js_errors = errors
+    return page
+
+
+def save(page):
+    with page.expect_navigation():
+        page.click("button[name=save]")
+
+
+def out(page, kind, col):
+    return page.locator(f'output[data-out="{kind}"][data-col="{col}"]').inner_text()
+
+
+def test_live_totals_errors_and_conflict(live_server, demo_data, browser):
+    sheet = make_draft(EvaluationSheet.objects.get(project__code="741-2"))
+    first = get_user_model().objects.get(username="tamana-staff")
+    second = make_user(
+        "tamana-staff-b", first.profile.municipality, Role.STAFF, first.profile.section
+    )
+    second.set_password(DEMO_PASSWORD)
+    second.save()
+    base = live_server.url
+    edit = f"{base}/sheets/{sheet.pk}/edit/"
+
+    alice = login(browser, base, "tamana-staff")
+    bob = login(browser, base, "tamana-staff-b")
+    alice.goto(f"{base}/sheets/{sheet.pk}/")
+    alice.click("text=編集")
+    alice.wait_for_url(edit)
+    bob.goto(edit)
+
+    # Figures as the seed prints them, then live as full-width digits are typed.
+    assert out(alice, "personnel", "settled-2020") == "4,185"
+    assert out(alice, "total", "settled-2020") == "4,385"
+    alice.fill('[name="effort-2020-staff_fte"]', "１．００")
+    alice.fill('[name="cost-settled-2020-prefectural_subsidy"]', "１，０００")
+    assert out(alice, "subtotal", "settled-2020") == "1,200"
+    assert out(alice, "personnel", "settled-2020") == "5,554"
+    assert out(alice, "total", "settled-2020") == "6,754"
+    alice.fill('[name="out-0-actual_2021"]', "５０")
+    assert alice.locator('output[data-row="out-0"][data-year="2021"]').inner_text() == "50%"
+
+    # A bad value: the error is shown next to the field, the typed text stays.
+    alice.fill('[name="cost-settled-2021-general_revenue"]', "八百")
+    save(alice)
+    cell = alice.locator('[name="cost-settled-2021-general_revenue"]')
+    assert cell.input_value() == "八百"
+    assert "数値で入力してください" in cell.locator("xpath=..").inner_text()
+    assert "誤りのない項目は保存しました（第2版）" in alice.content()
+    assert out(alice, "personnel", "settled-2020") == "5,554"  # the server's figure
+    alice.fill('[name="cost-settled-2021-general_revenue"]', "８００")
+    save(alice)
+    assert "下書きを保存しました（第3版" in alice.content()
+
+    # Bob's form was opened at 第1版: his save shows the conflict page, nothing is lost.
+    bob.fill('[name="sheet-intent"]', "Bさんの意図")
+    save(bob)
+    assert "ほかの人が先に更新しています" in bob.content()
+    assert bob.locator("tr.differs").count() >= 4
+    yours = bob.locator("tr.differs td.yours textarea")
+    assert "Bさんの意図" in [yours.nth(i).input_value() for i in range(yours.count())]
+    sheet.refresh_from_db()
+    assert sheet.version == 3 and sheet.intent != "Bさんの意図"
+    assert sheet.cost_rows.get(fiscal_year=2021, kind="settled").general_revenue == 800
+    with bob.expect_navigation():
+        bob.click("text=最新の内容（第3版）で編集をやり直す")
+    assert bob.locator('[name="version"]').input_value() == "3"
+    assert alice.js_errors == [] and bob.js_errors == []
