@@ -423,15 +423,17 @@ def assemble(front: Path, toc_pages: int, covers, groups, chunks, target: Path, 
             page += entry.pages
     for index in range(toc_pages):
         writer.add_page(front_reader.pages[index])
-    root = writer.add_outline_item(title, 0) if toc_pages else None
+    root = writer.add_outline_item(title=title, page_number=0) if toc_pages else None
     for group, (first, end) in zip(groups, covers, strict=True):
         cover_index = len(writer.pages)
         for index in range(first, end):
             writer.add_page(front_reader.pages[index])
-        parent = writer.add_outline_item(group.title, cover_index, parent=root)
+        parent = writer.add_outline_item(title=group.title, page_number=cover_index, parent=root)
         for entry in group.entries:
             reader, start = position[entry.sheet_id]
-            writer.add_outline_item(f"{entry.code} {entry.name}", len(writer.pages), parent)
+            writer.add_outline_item(
+                title=f"{entry.code} {entry.name}", page_number=len(writer.pages), parent=parent
+            )
             for index in range(start, start + entry.pages):
                 writer.add_page(reader.pages[index])
     number_pages(writer)
