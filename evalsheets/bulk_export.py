@@ -45,6 +45,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
 from django.core.files import File
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -65,7 +66,10 @@ from .wareki import fiscal_year_label
 logger = logging.getLogger(__name__)
 
 BATCH = 50  # sheets loaded per round of queries
-CHUNK_SIZE = 50  # sheets laid out into one Document (one font subset)
+# Sheets laid out into one Document (one font subset). A laid-out 2-page sheet holds
+# about 4 MiB until the chunk is written: 30 keeps a worker under 300 MiB
+# (bench/bench_export.py); 50 would reach about 360 MiB for a few % smaller booklets.
+CHUNK_SIZE = int(getattr(settings, "EXPORT_CHUNK_SIZE", 30))
 COVER_DEPTH = 1  # the plan level of the cover lists: 玉名 主要施策(節), 人吉 施策項目
 
 ProgressFn = Callable[[int], None]
