@@ -9,6 +9,7 @@ from .models import (
     AverageSalary,
     CostRow,
     EvaluationSheet,
+    ExportJob,
     OutcomeIndicator,
     OutcomeValue,
     Project,
@@ -172,6 +173,22 @@ class SheetPDFAdmin(admin.ModelAdmin):
     list_filter = ("frozen",)
     list_select_related = ("sheet__project",)
     readonly_fields = [f.name for f in SheetPDF._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(admin.ModelAdmin):
+    """Bulk exports are made by the 企画課's export page; the admin shows them."""
+
+    list_display = ("created_at", "municipality", "kind", "status", "done", "total", "requested_by")
+    list_filter = ("status", "kind", "municipality")
+    list_select_related = ("municipality", "requested_by")
+    readonly_fields = [f.name for f in ExportJob._meta.fields]
 
     def has_add_permission(self, request):
         return False

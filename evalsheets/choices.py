@@ -97,3 +97,20 @@ class Allocation(models.TextChoices):
     GROW = "grow", _("拡大")
     KEEP = "keep", _("現状維持")
     SHRINK = "shrink", _("縮小")
+
+
+class ExportKind(models.TextChoices):
+    ZIP = "zip", _("PDF一式（ZIP：1シート1ファイル）")
+    BOOKLET = "booklet", _("冊子PDF（表紙・目次・通しページ）")
+
+
+class BookletScope(models.TextChoices):
+    YEAR = "year", _("年度全体で1冊")
+    POLICY = "policy", _("施策ごとに1冊（ZIP）")
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", _("待機中")
+    RUNNING = "running", _("作成中")
+    DONE = "done", _("完了")
+    FAILED = "failed", _("失敗")

@@ -30,6 +30,7 @@ from .models import (
     StaffEffort,
     SubProject,
 )
+from .pdf import schedule_pdf
 
 ACTION_EDIT = "sheet.edit"
 
@@ -309,5 +310,6 @@ def save_sheet(sheet, user, changes, expected_version: int) -> SaveResult:
                 comment=f"第{locked.version}版",
                 changes=result.changes,
             )
+            schedule_pdf(locked)  # render the new content once committed, in the background
         result.version = locked.version
         return result

@@ -18,6 +18,8 @@ from .choices import (
     Allocation,
     CostKind,
     Direction,
+    ExportKind,
+    ExportStatus,
     PeriodKind,
     ProjectType,
     SheetState,
@@ -745,3 +747,66 @@ class SheetPDF(models.Model):
 
     def __str__(self):
         return f"{self.sheet} PDF {self.sha256[:12]}"
+
+
+class ExportJob(models.Model):
+    """A bulk export of PDFs for the 企画課, run in the background (evalsheets.bulk_export).
+
+    ``parameters``: ``{"year": 2023, "department": pk|None, "plan_node": pk|None,
+    "state": ""|SheetState, "scope": BookletScope}``. ``done``/``total`` are committed as
+    the task goes so that the job page can show a progress bar.
+    """
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="export_jobs",
+        verbose_name=_("地方公共団体"),
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="export_jobs",
+        verbose_name=_("依頼者"),
+    )
+    kind = models.CharField(_("種類"), max_length=10, choices=ExportKind.choices)
+    parameters = models.JSONField(_("条件"), default=dict)
+    status = models.CharField(
+        _("状態"), max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED
+    )
+    done = models.PositiveIntegerField(_("処理済み件数"), default=0)
+    total = models.PositiveIntegerField(_("件数"), default=0)
+    result = models.FileField(
+        _("作成したファイル"), upload_to="exports/", max_length=300, blank=True
+    )
+    result_name = models.CharField(_("ファイル名"), max_length=200, blank=True)
+    error = models.TextField(_("エラー"), blank=True)
+    created_at = models.DateTimeField(_("依頼日時"), auto_now_add=True)
+    started_at = models.DateTimeField(_("開始日時"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("終了日時"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("一括出力")
+        verbose_name_plural = _("一括出力")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(done__lte=models.F("total")),
+                name="%(app_label)s_%(class)s_done_within_total",
+                violation_error_message=_("処理済み件数が件数を超えています。"),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ExportStatus.DONE) | ~Q(result=""),
+                name="%(app_label)s_%(class)s_done_has_result",
+                violation_error_message=_("完了した出力にはファイルが必要です。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.parameters.get('year', '')} ({self.pk})"
+
+    @property
+    def percent(self) -> int:
+        return int(self.done * 100 / self.total) if self.total else 0

@@ -212,11 +212,13 @@ def _base_url() -> str:
     return PDF_STATIC_ROOT.resolve().as_uri() + "/"
 
 
-def document_from_html(html: str, *, fetcher: StaticOnlyFetcher | None = None):
+def document_from_html(html: str, *, fetcher: StaticOnlyFetcher | None = None, stylesheets=()):
+    """Lay ``html`` out with the sheet stylesheet, then ``stylesheets`` (CSS objects built
+    with this thread's ``_resources()[0]`` font configuration, e.g. a booklet's)."""
     font_config, css = _resources()
     return HTML(
         string=html, base_url=_base_url(), url_fetcher=fetcher or StaticOnlyFetcher()
-    ).render(font_config=font_config, stylesheets=[css])
+    ).render(font_config=font_config, stylesheets=[css, *stylesheets])
 
 
 @contextlib.contextmanager
@@ -294,9 +296,11 @@ def render_pdf(sheet: EvaluationSheet, *, seconds: float | None = None) -> Rende
     return result
 
 
-def render_document(sheet: EvaluationSheet, *, seconds: float | None = None):
+def render_document(sheet: EvaluationSheet, *, seconds: float | None = None, stylesheets=()):
     """The laid-out ``weasyprint.Document`` of one sheet (for booklets)."""
-    return with_time_limit(document_from_html, render_html(sheet), seconds=seconds)
+    return with_time_limit(
+        document_from_html, render_html(sheet), stylesheets=stylesheets, seconds=seconds
+    )
 
 
 def render_documents(sheets, *, seconds: float | None = None):
@@ -350,7 +354,12 @@ def ensure_pdf(sheet: EvaluationSheet, *, seconds: float | None = None) -> Sheet
     A published sheet's PDF is frozen for that sheet version: once it exists it is
     returned as is, whatever happens to the sheet's data afterwards.
     """
-    sheet = load_sheet(sheet.pk)
+    return ensure_loaded_pdf(load_sheet(sheet.pk), seconds=seconds)
+
+
+def ensure_loaded_pdf(sheet: EvaluationSheet, *, seconds: float | None = None) -> SheetPDF:
+    """``ensure_pdf`` for a sheet already loaded with its children (``load_sheet`` or a
+    batch with the same prefetches, see evalsheets.bulk_export)."""
     published = sheet.state == SheetState.PUBLISHED
     frozen = SheetPDF.objects.filter(sheet=sheet, sheet_version=sheet.version, frozen=True).first()
     if frozen is not None and _stored_ok(frozen):
@@ -399,4 +408,5 @@ def schedule_pdf(sheet: EvaluationSheet):
     from .tasks import render_sheet_pdf_task
 
     sheet_id = sheet.pk
-    transaction.on_commit(lambda: render_sheet_pdf_task.enqueue(sheet_id))
+    # robust: a queue that is down must not turn a committed save into an error page.
+    transaction.on_commit(lambda: render_sheet_pdf_task.enqueue(sheet_id), robust=True)

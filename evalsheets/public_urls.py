@@ -30,4 +30,5 @@ urlpatterns = [
     path("<lgcode:code>/<int:year>/", views.year_list, name="year"),
     path("<lgcode:code>/<int:year>/sheets.csv", views.year_csv, name="year_csv"),
     path("<lgcode:code>/<int:year>/<str:project_code>/", views.sheet_detail, name="sheet"),
+    path("<lgcode:code>/<int:year>/<str:project_code>/pdf/", views.sheet_pdf, name="sheet_pdf"),
 ]

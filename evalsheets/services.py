@@ -31,6 +31,7 @@ from municipalities.choices import Role
 from . import audit
 from .choices import SheetState
 from .models import EvaluationSheet, Review
+from .pdf import schedule_pdf
 from .wareki import fiscal_year_label
 
 # The longest comment, reason or 所見 a form or a service accepts.
@@ -298,6 +299,9 @@ def _transition(sheet, user, action: str, text) -> EvaluationSheet:
             changes=changes,
         )
         _mail_on_commit(locked, user, transition, from_state, text)
+        # Render the new state's PDF in the background (no 下書き mark once approved;
+        # frozen once published).
+        schedule_pdf(locked)
     return locked
 
 

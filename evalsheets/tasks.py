@@ -15,3 +15,11 @@ def render_sheet_pdf_task(sheet_id: int) -> dict | None:
         return None
     stored = ensure_pdf(sheet)
     return {"pdf_id": stored.pk, "sha256": stored.sha256, "pages": stored.pages}
+
+
+@task()
+def run_export_job(job_id: int) -> dict | None:
+    """Build the ZIP or booklet of an ExportJob (evalsheets.bulk_export.run_job)."""
+    from .bulk_export import run_job
+
+    return run_job(job_id)

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from .views import diff as diff_views
 from .views import entry as entry_views
+from .views import exports as export_views
 from .views import fiscal_year as fiscal_year_views
 from .views import home as home_views
 from .views import pdf as pdf_views
@@ -33,4 +34,13 @@ urlpatterns += [
     path("sheets/<int:pk>/confirm/", _transition, {"action": "confirm"}, name="sheet_confirm"),
     path("sheets/<int:pk>/publish/", _transition, {"action": "publish"}, name="sheet_publish"),
     path("sheets/<int:pk>/reopen/", _transition, {"action": "reopen"}, name="sheet_reopen"),
+]
+# Bulk export of PDFs for the 企画課 (evalsheets.bulk_export in the background).
+urlpatterns += [
+    path("exports/", export_views.export_index, name="export_index"),
+    path("exports/<int:pk>/", export_views.export_job, name="export_job"),
+    path("exports/<int:pk>/status/", export_views.export_job_status, name="export_job_status"),
+    path(
+        "exports/<int:pk>/download/", export_views.export_job_download, name="export_job_download"
+    ),
 ]

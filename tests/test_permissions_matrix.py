@@ -9,13 +9,15 @@ the sheet page with the transition made; REFUSED = 302 back to the sheet page wi
 error message and nothing changed (the state does not allow the action).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from evalsheets.choices import SheetState
-from evalsheets.models import EvaluationSheet
+from evalsheets.choices import ExportKind, ExportStatus, SheetState
+from evalsheets.models import EvaluationSheet, ExportJob
 from tests.workflow_support import advance, snapshot
 
 LOGIN, DONE, REFUSED = "login", "done", "refused"
@@ -48,11 +50,34 @@ class Row:
     data: dict = field(default_factory=dict)
     with_pk: bool = True
     to_state: str | None = None  # after a DONE cell
+    url_args: Callable | None = None  # (world, sheet) -> URL args, instead of the sheet's pk
 
     @property
     def expected(self) -> dict:
         cells = [int(c) if c.isdigit() else c for c in self.cells.split()]
         return dict(zip(USERS, cells, strict=True))
+
+
+def finished_export(world, sheet):
+    """A finished bulk export of 課 A's municipality, with its file (for the job URLs)."""
+    job = ExportJob(
+        municipality=world["town"],
+        requested_by=world["users"]["planning"],
+        kind=ExportKind.ZIP,
+        parameters={"year": 2023},
+        status=ExportStatus.DONE,
+        total=1,
+        done=1,
+        result_name="export.zip",
+    )
+    job.result.save("432067/matrix.zip", ContentFile(b"PK\x05\x06" + b"\0" * 18), save=False)
+    job.save()
+    return [job.pk]
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 # fmt: off
@@ -129,6 +154,18 @@ ROWS = [
          "405     405     405     405     405      405   405    405"),
     Row("reopen GET", "get", "sheet_reopen", P,
          "405     405     405     405     405      405   405    405"),
+    Row("bulk export (form)", "get", "export_index", D,
+         "403     403     403     403     200      200   403    login",
+        with_pk=False),
+    Row("bulk export job", "get", "export_job", D,
+         "403     403     403     403     200      404   403    login",
+        url_args=finished_export),
+    Row("bulk export job status", "get", "export_job_status", D,
+         "403     403     403     403     200      404   403    login",
+        url_args=finished_export),
+    Row("bulk export download", "get", "export_job_download", D,
+         "403     403     403     403     200      404   403    login",
+        url_args=finished_export),
 ]
 # fmt: on
 
@@ -140,7 +177,11 @@ def test_permission_matrix(client, world, row, username):
     sheet = advance(world, row.state)
     if username != "anonymous":
         client.force_login(world["users"][username])
-    url = reverse(row.url_name, args=[sheet.pk] if row.with_pk else [])
+    if row.url_args:
+        args = row.url_args(world, sheet)
+    else:
+        args = [sheet.pk] if row.with_pk else []
+    url = reverse(row.url_name, args=args)
     before = snapshot(sheet)
 
     response = getattr(client, row.method)(url, row.data)

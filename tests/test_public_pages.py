@@ -184,11 +184,10 @@ def test_sheet_page_in_its_form(client, demo_data, url, expected):
     assert 'class="state' not in html
 
 
-def test_sheet_page_has_a_place_for_the_pdf_link(client, demo_data):
+def test_sheet_page_links_the_frozen_pdf(client, demo_data):
     response = client.get(f"/public/{TAMANA}/2023/741-2/")
-    assert "pdf_url" in response.context
-    assert response.context["pdf_url"] is None
-    assert "公表用PDF" not in response.content.decode()
+    assert response.context["pdf_url"] == f"/public/{TAMANA}/2023/741-2/pdf/"
+    assert f'href="/public/{TAMANA}/2023/741-2/pdf/">公表用PDF' in response.content.decode()
 
 
 def test_logged_in_sheet_page_still_works(client, demo_data):

@@ -5,25 +5,34 @@ never from ``visible_to``: a logged-in user sees exactly what a citizen sees, an
 a sheet in any other state is a 404 whatever its URL.
 """
 
+import base64
+
 from django.db.models import Count, Max
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from municipalities.models import Municipality, PlanNode
 
+from ..choices import SheetState
 from ..display import sheet_context, sheet_prefetches
+from ..pdf import ensure_pdf, pdf_filename
 from ..public_filters import PublicSheetFilter
 from ..public_rows import build_rows, csv_header, csv_rows, public_sheets, with_cost_data, write_csv
 
 
 def public_pdf_url(sheet):
-    """URL of the frozen PDF of a published sheet, or None.
+    """URL of the frozen PDF of a published sheet, or None for any other state.
 
-    Placeholder for the PDF branch: once ``SheetPDF`` exists, return the URL of
-    the sheet's frozen PDF here (the templates already show the link when set).
-    """
-    return None
+    No query: the download view serves the frozen ``SheetPDF`` of the published
+    version (rendered and frozen on the first request if the background task has not
+    done it yet)."""
+    if sheet.state != SheetState.PUBLISHED:
+        return None
+    return reverse(
+        "public:sheet_pdf",
+        args=[sheet.project.municipality.code, sheet.fiscal_year, sheet.project.code],
+    )
 
 
 def sheet_url(sheet) -> str:
@@ -124,3 +133,24 @@ def sheet_detail(request, code, year, project_code):
     context = sheet_context(sheet)
     context["pdf_url"] = public_pdf_url(sheet)
     return render(request, "public/sheet_detail.html", context)
+
+
+def sheet_pdf(request, code, year, project_code):
+    """The frozen PDF of a published sheet (its bytes and SHA-256 never change)."""
+    sheet = get_object_or_404(
+        public_sheets().select_related("project__municipality"),
+        project__municipality__code=code,
+        fiscal_year=year,
+        project__code=project_code,
+    )
+    stored = ensure_pdf(sheet)  # published: the frozen copy of this version
+    response = FileResponse(
+        stored.file.open("rb"),
+        as_attachment=True,
+        filename=pdf_filename(sheet),
+        content_type="application/pdf",
+    )
+    response["ETag"] = f'"{stored.sha256}"'
+    response["Repr-Digest"] = f"sha-256=:{base64.b64encode(bytes.fromhex(stored.sha256)).decode()}:"
+    response["Cache-Control"] = "public, max-age=300"
+    return response

@@ -1,22 +1,27 @@
-"""Write the official PDF of every sheet of a municipality and year into a directory.
+"""Write the official PDFs of a municipality and year into a directory.
 
     python manage.py export_pdfs --municipality 432067 --year 2023 --out out/ [--changed-only]
+    python manage.py export_pdfs ... --booklet [--per-policy]
 
-Each PDF comes from the stored copy (evalsheets.pdf.ensure_pdf: rendered only when
-the sheet's content changed, frozen once published) and is written as
-``<code>_<name>.pdf``. ``--changed-only`` skips files already in DIR with the same
-SHA-256. A progress bar is drawn on a terminal; otherwise one line per sheet.
+Without ``--booklet``, each PDF comes from the stored copy (evalsheets.pdf: rendered
+only when the sheet's content changed, frozen once published) and is written as
+``<code>_<name>.pdf``; ``--changed-only`` skips files already in DIR with the same
+SHA-256. With ``--booklet`` the same service as the 企画課's bulk export
+(evalsheets.bulk_export) writes the year's booklet (cover list per 施策, table of
+contents, continuous page numbers), or one booklet per 施策 with ``--per-policy``.
+A progress bar is drawn on a terminal; otherwise one line per sheet.
 """
 
 import hashlib
+import shutil
 import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from evalsheets.models import EvaluationSheet
-from evalsheets.pdf import RenderTimeout, ensure_pdf, pdf_filename
+from evalsheets import bulk_export
+from evalsheets.pdf import RenderTimeout, pdf_filename
 from municipalities.models import Municipality
 
 
@@ -42,45 +47,76 @@ class Command(BaseCommand):
             action="store_true",
             help="出力先に同じ内容（SHA-256）のファイルがあれば書き出さない",
         )
+        parser.add_argument(
+            "--booklet",
+            action="store_true",
+            help="施策ごとの表紙・目次・通しページ付きの冊子PDFを書き出す",
+        )
+        parser.add_argument(
+            "--per-policy", action="store_true", help="冊子を施策ごとに1冊ずつ書き出す"
+        )
 
-    def handle(self, *args, municipality, year, out, changed_only, **options):
+    def handle(self, *args, municipality, year, out, changed_only, booklet, per_policy, **options):
         town = Municipality.objects.filter(code=municipality).first()
         if town is None:
             raise CommandError(f"地方公共団体コード {municipality} は登録されていません。")
-        sheets = list(
-            EvaluationSheet.objects.with_related()
-            .filter(project__municipality=town, fiscal_year=year)
-            .order_by("project__code")
-        )
-        if not sheets:
+        groups = bulk_export.plan_groups(bulk_export.select_sheets(town, {"year": year}))
+        ids = [entry.sheet_id for group in groups for entry in group.entries]
+        if not ids:
             raise CommandError(f"{town.name} の {year} 年度の評価シートはありません。")
         out_dir = Path(out)
         out_dir.mkdir(parents=True, exist_ok=True)
         tty = self.stdout.isatty() if hasattr(self.stdout, "isatty") else sys.stdout.isatty()
-        bar = tqdm(total=len(sheets), unit="枚", disable=not tty, file=sys.stdout)
+        bar = tqdm(total=len(ids), unit="枚", disable=not tty, file=sys.stdout)
+        if booklet:
+            self._booklets(town, year, groups, out_dir, per_policy, bar)
+        else:
+            self._files(ids, out_dir, changed_only, bar, tty)
+
+    def _booklets(self, town, year, groups, out_dir, per_policy, bar):
+        def progress(done):
+            bar.update(done - bar.n)
+
+        if per_policy:
+            paths = bulk_export.write_policy_booklets(town, year, groups, out_dir, progress)
+        else:
+            path = out_dir / f"{town.code}_{year}_booklet.pdf"
+            bulk_export.write_booklet(
+                bulk_export.booklet_title(town, year), groups, path, progress=progress
+            )
+            paths = [path]
+        bar.close()
+        for path in paths:
+            self.stdout.write(f"{path} ({path.stat().st_size / 1024:,.0f} KiB)")
+
+    def _files(self, ids, out_dir, changed_only, bar, tty):
         written = skipped = failed = 0
-        for index, sheet in enumerate(sheets, start=1):
-            target = out_dir / pdf_filename(sheet)
+        records = bulk_export.stored_pdfs(ids)
+        for index in range(1, len(ids) + 1):
             try:
-                stored = ensure_pdf(sheet)
+                sheet, stored = next(records)
             except RenderTimeout as exc:
                 failed += 1
-                self.stderr.write(f"{sheet.project.code}: {exc}")
+                self.stderr.write(str(exc))
                 bar.update(1)
+                records = bulk_export.stored_pdfs(ids[index:])
                 continue
+            except StopIteration:
+                break
+            target = out_dir / pdf_filename(sheet)
             if changed_only and _sha256_of_file(target) == stored.sha256:
                 skipped += 1
                 status = "unchanged"
             else:
-                with stored.file.open("rb") as source:
-                    target.write_bytes(source.read())
+                with stored.file.open("rb") as source, target.open("wb") as out:
+                    shutil.copyfileobj(source, out, 1 << 20)
                 written += 1
                 status = "written"
             if tty:
                 bar.set_postfix_str(sheet.project.code)
                 bar.update(1)
             else:
-                self.stdout.write(f"[{index}/{len(sheets)}] {target.name} {status}")
+                self.stdout.write(f"[{index}/{len(ids)}] {target.name} {status}")
         bar.close()
         self.stdout.write(f"{written} written, {skipped} unchanged, {failed} failed → {out_dir}")
         if failed:

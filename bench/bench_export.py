@@ -1,0 +1,243 @@
+"""Benchmark of render-once PDFs and the bulk export (a script that prints figures).
+
+    python bench/bench_export.py [--n 500] [--export-n 1000]
+
+Builds a throw-away SQLite database (a file, WAL: shared by real worker processes) and
+media directory under /tmp, loads the demo data and generates ``max(n, export-n)``
+sheets by cloning 741-2 (2 pages) with a different text each (bench/bench_pdf.py's
+generator). Then:
+
+1. cold render per sheet in one process (``render_pdf(load_sheet(pk))``, fonts loaded
+   once beforehand): median and p90, wall and CPU, over ``n`` sheets;
+2. sheets/s with 2 workers: the render task (``render_sheet_pdf_task`` → ``ensure_pdf``,
+   stored) enqueued for every sheet through the Django tasks API and run by two real
+   ``manage.py db_worker --batch`` processes; first 100 sheets, then the rest. The peak
+   RSS of each worker (``os.wait4``) for ~50 and ~n/2 sheets each shows whether memory
+   stays flat;
+3. export of ``export-n`` sheets to a directory (``export_pdfs``) once, then with 10 %
+   changed since: (a) after the background workers re-rendered them — the normal flow,
+   the save schedules the render — and (b) when the export must render them itself;
+4. the booklet of 100 sheets (size, time) and the peak RSS of the process writing a
+   booklet of 100 vs n sheets (``export_pdfs --booklet`` code path, in a subprocess).
+"""
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT))
+
+
+def configure(tmp: Path):
+    os.environ["DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"
+    os.environ["MEDIA_ROOT"] = str(tmp / "media")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "evalsheets.settings"
+    os.environ["EVALSHEETS_INSECURE_DEV_KEY"] = "1"
+    os.environ["LOG_LEVEL"] = "ERROR"
+    os.environ.pop("TASKS_BACKEND", None)  # the database backend, as in production
+    import django
+
+    django.setup()
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def run_workers(count: int, tmp: Path) -> tuple[float, list[int], float]:
+    """Run ``count`` db_worker processes until the queue is empty: (seconds, peak KiB each,
+    CPU seconds of the busiest worker: what the wall time would be on unshared cores)."""
+    start = time.perf_counter()
+    workers = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                str(ROOT / "manage.py"),
+                "db_worker",
+                "--batch",
+                "--interval",
+                "0.1",
+                "--queue-name",
+                "*",
+                "--worker-id",
+                f"bench-{i}",
+            ],
+            stdout=(tmp / f"worker-{i}.log").open("a"),
+            stderr=subprocess.STDOUT,
+            env=os.environ.copy(),
+        )
+        for i in range(count)
+    ]
+    peaks, cpu = [], []
+    for worker in workers:
+        _pid, status, usage = os.wait4(worker.pid, 0)
+        if status:
+            raise SystemExit(f"worker failed, see {tmp}/worker-*.log")
+        peaks.append(usage.ru_maxrss)
+        cpu.append(usage.ru_utime + usage.ru_stime)
+    return time.perf_counter() - start, peaks, max(cpu)
+
+
+def enqueue(ids):
+    from evalsheets.tasks import render_sheet_pdf_task
+
+    for pk in ids:
+        render_sheet_pdf_task.enqueue(pk)
+
+
+def change(ids, label):
+    """What a save does: new content, version + 1, the render scheduled (here: enqueued)."""
+    from django.db.models import F
+
+    from evalsheets.models import EvaluationSheet
+
+    for pk in ids:
+        EvaluationSheet.objects.filter(pk=pk).update(
+            background=f"変更後の背景（{label} {pk}）", version=F("version") + 1
+        )
+
+
+def timed_export(out: Path, *extra) -> float:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    start = time.perf_counter()
+    call_command(
+        "export_pdfs", "--municipality", "432067", "--year", "2023", "--out", str(out), *extra,
+        stdout=StringIO(),
+    )  # fmt: skip
+    return time.perf_counter() - start
+
+
+def booklet_child(count: int, target: str):
+    """Subprocess: write the booklet of the first ``count`` bench sheets; print peak RSS."""
+    configure(Path(os.environ["BENCH_TMP"]))
+    from evalsheets import bulk_export
+    from evalsheets.models import EvaluationSheet
+
+    sheets = EvaluationSheet.objects.filter(project__code__startswith="B").order_by("pk")
+    ids = list(sheets.values_list("pk", flat=True)[:count])
+    groups = bulk_export.plan_groups(EvaluationSheet.objects.filter(pk__in=ids))
+    start = time.perf_counter()
+    pages = bulk_export.write_booklet("ベンチ", groups, Path(target))
+    elapsed = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(f"{pages} {elapsed:.2f} {peak}")
+
+
+def booklet(count: int, tmp: Path) -> tuple[int, float, int, int]:
+    target = tmp / f"booklet-{count}.pdf"
+    env = {**os.environ, "BENCH_TMP": str(tmp)}
+    result = subprocess.run(
+        [sys.executable, __file__, "--booklet-child", str(count), str(target)],
+        env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    pages, elapsed, peak = result.stdout.split()[-3:]
+    return int(pages), float(elapsed), int(peak), target.stat().st_size
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=500)
+    parser.add_argument("--export-n", type=int, default=1000)
+    parser.add_argument("--booklet-child", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.booklet_child:
+        booklet_child(int(args.booklet_child[0]), args.booklet_child[1])
+        return
+
+    with tempfile.TemporaryDirectory(prefix="bench-export-") as name:
+        tmp = Path(name)
+        configure(tmp)
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+        from bench_pdf import clone_sheet
+
+        from evalsheets import demo
+        from evalsheets.models import EvaluationSheet
+        from evalsheets.pdf import load_sheet, render_pdf
+
+        demo.load_all(with_superuser=False)
+        seed = EvaluationSheet.objects.get(project__code="741-2")
+        total = max(args.n, args.export_n)
+        start = time.perf_counter()
+        ids = [clone_sheet(seed, i).pk for i in range(total)]
+        print(f"generated            {total} sheets (clones of 741-2) in "
+              f"{time.perf_counter() - start:.0f} s")  # fmt: skip
+
+        # 1. Cold render in one process.
+        render_pdf(load_sheet(seed.pk))  # loads the fonts (once per worker process)
+        wall, cpu, pages = [], [], []
+        for pk in ids[: args.n]:
+            t0, c0 = time.perf_counter(), time.process_time()
+            rendered = render_pdf(load_sheet(pk))
+            wall.append(time.perf_counter() - t0)
+            cpu.append(time.process_time() - c0)
+            pages.append(rendered.pages)
+        print(f"cold render / sheet  median {statistics.median(wall):.3f} s, "
+              f"p90 {percentile(wall, 0.9):.3f} s (CPU median {statistics.median(cpu):.3f} s, "
+              f"p90 {percentile(cpu, 0.9):.3f} s; {statistics.median(pages):.0f} pages; "
+              f"n = {args.n}; target ≤ 0.35 s)")  # fmt: skip
+
+        # 2. Two real workers through the tasks API.
+        first = min(100, len(ids) // 2)
+        enqueue(ids[:first])
+        small_time, small_peaks, _cpu = run_workers(2, tmp)
+        enqueue(ids[first:])
+        big_time, big_peaks, big_cpu = run_workers(2, tmp)
+        rest = len(ids) - first
+        print(f"2 workers            {first / small_time:.1f} sheets/s for {first} "
+              f"({small_time:.1f} s incl. start-up), {rest / big_time:.1f} sheets/s for {rest} "
+              f"({big_time:.1f} s); {rest / big_cpu:.1f} sheets/s by the busiest worker's CPU "
+              f"time (cores not shared); target ≥ 6")  # fmt: skip
+        small_mib = ", ".join(f"{p / 1024:.0f}" for p in small_peaks)
+        big_mib = ", ".join(f"{p / 1024:.0f}" for p in big_peaks)
+        print(f"peak RSS per worker  {small_mib} MiB (~{first // 2} sheets each) vs {big_mib} MiB "
+              f"(~{rest // 2} each); target ≤ 300, flat")  # fmt: skip
+
+        # 3. Export of export-n sheets, then with 10 % changed.
+        out = tmp / "out"
+        export_ids = ids[: args.export_n]
+        others = EvaluationSheet.objects.filter(
+            project__municipality__code="432067", fiscal_year=2023
+        ).exclude(pk__in=export_ids)
+        others.filter(project__code__startswith="B").delete()  # export exactly export-n (+2)
+        full = timed_export(out)
+        tenth = max(1, len(export_ids) // 10)
+        changed = export_ids[:tenth]
+        change(changed, "a")
+        enqueue(changed)
+        render_time, _peaks, _cpu = run_workers(2, tmp)
+        after_background = timed_export(out, "--changed-only")
+        change(export_ids[tenth : 2 * tenth], "b")
+        export_renders = timed_export(out, "--changed-only")
+        print(f"export {len(export_ids)} sheets    first {full:.1f} s; 10 % changed: "
+              f"{after_background:.1f} s once the workers re-rendered them (their render "
+              f"{render_time:.1f} s in the background), {export_renders:.1f} s when the export "
+              f"renders them itself; target ≤ 10 s")  # fmt: skip
+
+        # 4. Booklets.
+        pages100, time100, peak100, size100 = booklet(100, tmp)
+        pages_n, time_n, peak_n, size_n = booklet(args.n, tmp)
+        print(f"booklet of 100       {size100 / 1024 / 1024:.2f} MB, {pages100} pages, "
+              f"{time100:.1f} s; target ≤ 2.5 MB")  # fmt: skip
+        print(f"booklet of {args.n:<9} {size_n / 1024 / 1024:.2f} MB, {pages_n} pages, "
+              f"{time_n:.1f} s")  # fmt: skip
+        print(f"booklet peak RSS     {peak100 / 1024:.0f} MiB (100 sheets) vs "
+              f"{peak_n / 1024:.0f} MiB ({args.n} sheets); target ≤ 300, flat")  # fmt: skip
+        print(f"load average         {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+
+
+if __name__ == "__main__":
+    main()

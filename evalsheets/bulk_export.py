@@ -1,0 +1,574 @@
+"""Bulk export for the 企画課: a ZIP of the stored PDFs, or booklets.
+
+Both run as a background job (``ExportJob`` + ``tasks.run_export_job``) and from the
+command line (``export_pdfs``); both read the sheets in batches of ``BATCH`` with the
+prefetches of ``pdf.load_sheet`` (a few queries per batch instead of per sheet).
+
+* **ZIP**: one PDF per sheet, ``<code>_<name>.pdf``, taken from the stored copy
+  (``pdf.ensure_loaded_pdf``: rendered only when the content hash changed — normally
+  the background task already did it after the save — and frozen once published).
+* **Booklet**: per 施策 (the plan node at ``COVER_DEPTH``, 玉名: 主要施策(節)) a cover
+  list as on the first page of the 玉名 seed (主要施策名, the codes and names of its
+  事務事業, 事務事業本数), then the sheets; the whole-year booklet starts with a
+  table of contents (目次). The cover list carries the page of each sheet, so a
+  per-施策 booklet's first page is its table of contents.
+
+  Layout: the sheets are rendered ``CHUNK_SIZE`` at a time into one
+  ``weasyprint.Document`` (``Document.copy`` of the pages of the chunk's documents)
+  and written as one PDF per chunk, so a chunk carries one subset of each font
+  instead of one per sheet; memory holds one chunk, whatever the number of sheets.
+  The cover lists and the table of contents (the "front matter") are rendered last,
+  as one document, once every sheet's page count is known. pypdf then assembles
+  front matter and chunks in reading order.
+
+  **Continuous page numbers** are drawn in a final pass over the assembled PDF
+  (``number_pages``): a few bytes of content stream per page in the standard
+  Helvetica (no font to embed), at the place of the sheet's own "1 / 2" footer, which
+  the booklet stylesheet removes. Chosen over a CSS ``counter-reset`` offset per
+  chunk because the offsets are only known once every chunk and the front matter
+  (whose length depends on the page numbers it prints) are laid out; the overlay
+  needs no second layout of the sheets.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import re
+import shutil
+import tempfile
+import threading
+import time
+import unicodedata
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files import File
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject, StreamObject
+from weasyprint import CSS
+
+from municipalities.models import Municipality, PlanNode
+
+from . import pdf
+from .choices import BookletScope, ExportKind, ExportStatus
+from .display import sheet_prefetches
+from .models import EvaluationSheet, ExportJob
+from .wareki import fiscal_year_label
+
+logger = logging.getLogger(__name__)
+
+BATCH = 50  # sheets loaded per round of queries
+# Sheets laid out into one Document (one font subset). A laid-out 2-page sheet holds
+# about 4 MiB until the chunk is written: 30 keeps a worker under 300 MiB
+# (bench/bench_export.py); 50 would reach about 360 MiB for a few % smaller booklets.
+CHUNK_SIZE = int(getattr(settings, "EXPORT_CHUNK_SIZE", 30))
+COVER_DEPTH = 1  # the plan level of the cover lists: 玉名 主要施策(節), 人吉 施策項目
+
+ProgressFn = Callable[[int], None]
+
+
+# ------------------------------------------------------------------ selection
+
+
+def select_sheets(municipality: Municipality, params: dict):
+    """The sheets of one fiscal year of ``municipality``, narrowed by 部, 施策 (a node
+    and everything below it) and state; ``params`` as in ``ExportJob.parameters``."""
+    sheets = EvaluationSheet.objects.filter(
+        project__municipality=municipality, fiscal_year=params["year"]
+    )
+    if params.get("department"):
+        sheets = sheets.filter(project__section__department_id=params["department"])
+    if params.get("plan_node"):
+        node = PlanNode.objects.filter(
+            pk=params["plan_node"], plan__municipality=municipality
+        ).first()
+        if node is None:
+            return sheets.none()
+        sheets = sheets.filter(project__plan_node__plan_id=node.plan_id).filter(
+            Q(project__plan_node__path=node.path)
+            | Q(project__plan_node__path__startswith=f"{node.path}/")
+        )
+    if params.get("state"):
+        sheets = sheets.filter(state=params["state"])
+    return sheets
+
+
+def _natural(code: str) -> tuple:
+    """741-2 before 741-10; （４） and ⑦ as 4 and 7."""
+    text = unicodedata.normalize("NFKC", code or "")
+    return tuple((0, int(p), "") if p.isdecimal() else (1, 0, p) for p in re.split(r"(\d+)", text))
+
+
+@dataclass
+class Entry:
+    """One sheet of a booklet: what the cover list and the table of contents print."""
+
+    sheet_id: int
+    code: str
+    name: str
+    section: str
+    chain: list  # PlanNode from the top level down to the project's node
+    pages: int = 0
+    first_page: int = 0  # in the booklet, 1-based
+
+
+@dataclass
+class Group:
+    """The sheets of one 施策 (cover list + sheets)."""
+
+    node: PlanNode | None
+    entries: list[Entry] = field(default_factory=list)
+    cover_page: int = 0
+
+    @property
+    def title(self) -> str:
+        if self.node is None:
+            return _("施策の設定がない事務事業")
+        return f"{self.node.code}{self.node.name}"
+
+    @property
+    def heading(self) -> str:
+        """主要施策名：（４）広域連携の推進 (the level's name without its "(節)")."""
+        if self.node is None:
+            return self.title
+        label = re.sub(r"[（(][^）)]*[）)]$", "", self.node.level_label) or _("施策")
+        return f"{label}名：{self.title}"
+
+    @property
+    def level_labels(self) -> list[str]:
+        depth = max((len(e.chain) for e in self.entries), default=0)
+        plan = self.node.plan if self.node is not None else None
+        return [plan.level_label(d) if plan else "" for d in range(depth)]
+
+    @property
+    def rows(self) -> list[tuple[Entry, list]]:
+        """(entry, one plan node or None per level) for the cover list."""
+        depth = len(self.level_labels)
+        return [(e, e.chain + [None] * (depth - len(e.chain))) for e in self.entries]
+
+
+def plan_groups(sheets) -> list[Group]:
+    """The sheets grouped by 施策 (plan node at COVER_DEPTH) in plan order, each group's
+    sheets by 事務事業コード."""
+    rows = list(
+        sheets.select_related("project__section", "project__plan_node")
+        .order_by()
+        .only(
+            "pk",
+            "project__code",
+            "project__name",
+            "project__section__name",
+            "project__plan_node__plan_id",
+            "project__plan_node__path",
+        )
+    )
+    plan_ids = {r.project.plan_node.plan_id for r in rows if r.project.plan_node_id}
+    nodes = {
+        (n.plan_id, n.path): n
+        for n in PlanNode.objects.filter(plan_id__in=plan_ids).select_related("plan")
+    }
+    groups: dict = {}
+    for row in rows:
+        project = row.project
+        chain = []
+        if project.plan_node_id:
+            parts = project.plan_node.path.split("/")
+            plan_id = project.plan_node.plan_id
+            chain = [nodes[(plan_id, "/".join(parts[: i + 1]))] for i in range(len(parts))]
+        node = chain[min(COVER_DEPTH, len(chain) - 1)] if chain else None
+        group = groups.setdefault(node.pk if node else None, Group(node))
+        group.entries.append(Entry(row.pk, project.code, project.name, project.section.name, chain))
+
+    def plan_order(group):
+        if group.node is None:
+            return (1, ())
+        chain = group.entries[0].chain[: COVER_DEPTH + 1]
+        return (0, tuple((n.plan_id, n.sort_order, _natural(n.code)) for n in chain))
+
+    ordered = sorted(groups.values(), key=plan_order)
+    for group in ordered:
+        group.entries.sort(key=lambda e: _natural(e.code))
+    return ordered
+
+
+# ------------------------------------------------------------------ loading
+
+
+def load_batches(sheet_ids: list[int], size: int = BATCH) -> Iterator[list[EvaluationSheet]]:
+    """The sheets with everything a PDF shows, ``size`` per round of queries, in order."""
+    queryset = (
+        EvaluationSheet.objects.with_related()
+        .select_related("review", "approved_by")
+        .prefetch_related(*sheet_prefetches())
+    )
+    for start in range(0, len(sheet_ids), size):
+        batch = sheet_ids[start : start + size]
+        by_pk = {sheet.pk: sheet for sheet in queryset.filter(pk__in=batch)}
+        yield [by_pk[pk] for pk in batch if pk in by_pk]
+
+
+def stored_pdfs(sheet_ids: list[int], progress: ProgressFn | None = None):
+    """Yield (sheet, SheetPDF) in order: the stored PDF, rendered only if stale."""
+    done = 0
+    for batch in load_batches(sheet_ids):
+        for sheet in batch:
+            yield sheet, pdf.ensure_loaded_pdf(sheet)
+            done += 1
+            if progress:
+                progress(done)
+
+
+class Progress:
+    """Commits ``done`` of a job at most every ``interval`` seconds (and at the end), each
+    in its own small transaction (autocommit): the job page polls it."""
+
+    def __init__(self, job: ExportJob, interval: float = 0.5):
+        self.job = job
+        self.interval = interval
+        self.last = 0.0
+
+    def __call__(self, done: int, *, force: bool = False):
+        now = time.monotonic()
+        if force or now - self.last >= self.interval or done >= self.job.total:
+            ExportJob.objects.filter(pk=self.job.pk).update(done=min(done, self.job.total))
+            self.job.done = done
+            self.last = now
+
+
+# ------------------------------------------------------------------ ZIP
+
+
+def _unique(name: str, used: set[str]) -> str:
+    stem, dot, ext = name.rpartition(".")
+    candidate, n = name, 2
+    while candidate in used:
+        candidate = f"{stem}_{n}{dot}{ext}"
+        n += 1
+    used.add(candidate)
+    return candidate
+
+
+def write_zip(sheet_ids: list[int], target: Path, progress: ProgressFn | None = None) -> int:
+    """A ZIP of one stored PDF per sheet named ``<code>_<name>.pdf`` (stored, not deflated:
+    PDFs are compressed already). Returns the number of files."""
+    used: set[str] = set()
+    count = 0
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_STORED) as archive:
+        for sheet, stored in stored_pdfs(sheet_ids, progress):
+            name = _unique(pdf.pdf_filename(sheet), used)
+            with stored.file.open("rb") as source, archive.open(name, "w") as out:
+                shutil.copyfileobj(source, out, 1 << 20)
+            count += 1
+    return count
+
+
+# ------------------------------------------------------------------ booklet
+
+# Booklet pages carry the continuous number (number_pages) where the sheet prints "1 / 2".
+BOOKLET_CSS = "@page { @bottom-right { content: none } }"
+NUMBER_FONT = "/EvsPageNo"
+NUMBER_SIZE = 9  # pt
+NUMBER_RIGHT = 28.35  # pt from the right edge (10 mm, the sheet's margin)
+NUMBER_BOTTOM = 15  # pt from the bottom edge (inside the 13 mm bottom margin)
+HELVETICA_DIGIT = 0.556  # em: every digit of Helvetica has this width
+
+_local = threading.local()
+
+
+def booklet_css() -> CSS:
+    if getattr(_local, "css", None) is None:
+        font_config, _sheet_css = pdf._resources()
+        _local.css = CSS(string=BOOKLET_CSS, font_config=font_config)
+    return _local.css
+
+
+@dataclass
+class Chunk:
+    path: Path
+    entries: list[Entry]
+
+
+def render_chunks(
+    entries: list[Entry], workdir: Path, progress: ProgressFn | None = None, start: int = 0
+) -> list[Chunk]:
+    """Lay the sheets out CHUNK_SIZE at a time, one PDF file per chunk; sets each
+    entry's page count."""
+    chunks = []
+    by_id = {e.sheet_id: e for e in entries}
+    ids = [e.sheet_id for e in entries]
+    done = start
+    for number, batch in enumerate(load_batches(ids, CHUNK_SIZE)):
+        documents = []
+        for sheet in batch:
+            document = pdf.render_document(sheet, stylesheets=[booklet_css()])
+            by_id[sheet.pk].pages = len(document.pages)
+            documents.append(document)
+            done += 1
+            if progress:
+                progress(done)
+        path = workdir / f"chunk-{number:05d}.pdf"
+        pdf.join_documents(documents).write_pdf(path)
+        chunks.append(Chunk(path, [by_id[s.pk] for s in batch]))
+        del documents, batch
+        gc.collect()
+    return chunks
+
+
+def _front_html(title, groups, with_toc, total_sheets) -> str:
+    return render_to_string(
+        "pdf/booklet_front.html",
+        {"title": title, "groups": groups, "with_toc": with_toc, "total": total_sheets},
+    )
+
+
+def _front_layout(document, groups, with_toc) -> tuple[int, list[tuple[int, int]]]:
+    """Pages of the table of contents, and (first, end) page index of each cover."""
+    starts = {}
+    for index, page in enumerate(document.pages):
+        for anchor in page.anchors:
+            if anchor.startswith("cover-"):
+                starts.setdefault(int(anchor.split("-")[1]), index)
+    bounds = [starts[i] for i in range(len(groups))] + [len(document.pages)]
+    toc_pages = bounds[0] if with_toc else 0
+    return toc_pages, [(bounds[i], bounds[i + 1]) for i in range(len(groups))]
+
+
+def _number_entries(groups, toc_pages, covers) -> int:
+    page = toc_pages + 1
+    for group, (first, end) in zip(groups, covers, strict=True):
+        group.cover_page = page
+        page += end - first
+        for entry in group.entries:
+            entry.first_page = page
+            page += entry.pages
+    return page - 1
+
+
+def render_front(title, groups, with_toc, workdir: Path) -> tuple[Path, int, list]:
+    """The table of contents and the cover lists as one PDF, with the final page numbers.
+
+    Their own length shifts every page number, so lay them out with the numbers of the
+    previous pass until the layout stops changing (the numbers sit in fixed-width
+    cells: twice in practice)."""
+    sheets = sum(len(g.entries) for g in groups)
+    layout = None
+    for _attempt in range(4):
+        html = _front_html(title, groups, with_toc, sheets)
+        document = pdf.with_time_limit(pdf.document_from_html, html, stylesheets=[booklet_css()])
+        new_layout = _front_layout(document, groups, with_toc)
+        if new_layout == layout:
+            break
+        layout = new_layout
+        _number_entries(groups, *layout)
+    path = workdir / "front.pdf"
+    document.write_pdf(path)
+    return path, layout[0], layout[1]
+
+
+def number_pages(writer: PdfWriter, first: int = 1):
+    """Draw the continuous page number at the bottom right of every page."""
+    font = writer._add_object(
+        DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/Font"),
+                NameObject("/Subtype"): NameObject("/Type1"),
+                NameObject("/BaseFont"): NameObject("/Helvetica"),
+                NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
+            }
+        )
+    )
+    save = StreamObject()
+    save.set_data(b"q\n")
+    save_ref = writer._add_object(save)
+    for index, page in enumerate(writer.pages):
+        number = str(first + index)
+        box = page.mediabox
+        x = float(box.right) - NUMBER_RIGHT - len(number) * HELVETICA_DIGIT * NUMBER_SIZE
+        y = float(box.bottom) + NUMBER_BOTTOM
+        ops = f"\nQ\nq BT {NUMBER_FONT} {NUMBER_SIZE} Tf {x:.2f} {y:.2f} Td ({number}) Tj ET Q\n"
+        stream = StreamObject()
+        stream.set_data(ops.encode("ascii"))
+        if "/Resources" not in page:
+            page[NameObject("/Resources")] = DictionaryObject()
+        resources = page["/Resources"].get_object()
+        if "/Font" not in resources:
+            resources[NameObject("/Font")] = DictionaryObject()
+        resources["/Font"].get_object()[NameObject(NUMBER_FONT)] = font
+        contents = page.get("/Contents")
+        existing = []
+        if contents is not None:
+            resolved = contents.get_object()
+            existing = list(resolved) if isinstance(resolved, ArrayObject) else [contents]
+        page[NameObject("/Contents")] = ArrayObject(
+            [save_ref, *existing, writer._add_object(stream)]
+        )
+
+
+def assemble(front: Path, toc_pages: int, covers, groups, chunks, target: Path, title: str):
+    """Front matter and chunks in reading order, bookmarks, page numbers; written once."""
+    writer = PdfWriter()
+    front_reader = PdfReader(front)
+    position = {}  # sheet id → (chunk reader, first page index)
+    readers = []
+    for chunk in chunks:
+        reader = PdfReader(chunk.path)
+        readers.append(reader)
+        page = 0
+        for entry in chunk.entries:
+            position[entry.sheet_id] = (reader, page)
+            page += entry.pages
+    for index in range(toc_pages):
+        writer.add_page(front_reader.pages[index])
+    root = writer.add_outline_item(title=title, page_number=0) if toc_pages else None
+    for group, (first, end) in zip(groups, covers, strict=True):
+        cover_index = len(writer.pages)
+        for index in range(first, end):
+            writer.add_page(front_reader.pages[index])
+        parent = writer.add_outline_item(title=group.title, page_number=cover_index, parent=root)
+        for entry in group.entries:
+            reader, start = position[entry.sheet_id]
+            writer.add_outline_item(
+                title=f"{entry.code} {entry.name}", page_number=len(writer.pages), parent=parent
+            )
+            for index in range(start, start + entry.pages):
+                writer.add_page(reader.pages[index])
+    number_pages(writer)
+    writer.page_mode = "/UseOutlines"
+    writer.add_metadata({"/Title": title})
+    with target.open("wb") as out:
+        writer.write(out)
+
+
+def write_booklet(
+    title: str,
+    groups: list[Group],
+    target: Path,
+    *,
+    with_toc: bool = True,
+    progress: ProgressFn | None = None,
+    start: int = 0,
+) -> int:
+    """One booklet PDF of ``groups``; returns its number of pages."""
+    entries = [entry for group in groups for entry in group.entries]
+    with tempfile.TemporaryDirectory(prefix="booklet-") as tmp:
+        workdir = Path(tmp)
+        chunks = render_chunks(entries, workdir, progress, start)
+        front, toc_pages, covers = render_front(title, groups, with_toc, workdir)
+        assemble(front, toc_pages, covers, groups, chunks, target, title)
+    return _number_entries(groups, toc_pages, covers)
+
+
+def booklet_title(municipality: Municipality, year: int) -> str:
+    return _("%(town)s %(year)s 事務事業評価シート") % {
+        "town": municipality.name,
+        "year": fiscal_year_label(year),
+    }
+
+
+def policy_filename(group: Group, index: int) -> str:
+    return pdf._UNSAFE.sub("_", f"{index:02d}_{group.title}").strip(" .") + ".pdf"
+
+
+def write_policy_booklets(
+    municipality, year, groups, workdir: Path, progress: ProgressFn | None = None
+) -> list[Path]:
+    """One booklet per 施策 (its cover list, with the pages, is its first page)."""
+    paths, done = [], 0
+    for index, group in enumerate(groups, start=1):
+        path = workdir / policy_filename(group, index)
+        title = f"{booklet_title(municipality, year)} {group.title}"
+        write_booklet(title, [group], path, with_toc=False, progress=progress, start=done)
+        done += len(group.entries)
+        paths.append(path)
+    return paths
+
+
+# ------------------------------------------------------------------ jobs
+
+
+def result_name(job: ExportJob) -> str:
+    town, year = job.municipality, job.parameters["year"]
+    stem = f"{town.name}_{fiscal_year_label(year)}_評価シート"
+    if job.kind == ExportKind.ZIP:
+        return f"{stem}_PDF.zip"
+    if job.parameters.get("scope") == BookletScope.POLICY:
+        return f"{stem}_施策別冊子.zip"
+    return f"{stem}_冊子.pdf"
+
+
+def produce(job: ExportJob, workdir: Path, progress: ProgressFn | None = None) -> Path:
+    """Write the job's file into ``workdir`` and return its path."""
+    town, year = job.municipality, job.parameters["year"]
+    sheets = select_sheets(town, job.parameters)
+    if job.kind == ExportKind.ZIP:
+        ids = [g_entry.sheet_id for group in plan_groups(sheets) for g_entry in group.entries]
+        target = workdir / "export.zip"
+        write_zip(ids, target, progress)
+        return target
+    groups = plan_groups(sheets)
+    if job.parameters.get("scope") == BookletScope.POLICY:
+        target = workdir / "booklets.zip"
+        paths = write_policy_booklets(town, year, groups, workdir, progress)
+        with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_STORED) as archive:
+            for path in paths:
+                archive.write(path, path.name)
+        return target
+    target = workdir / "booklet.pdf"
+    write_booklet(booklet_title(town, year), groups, target, progress=progress)
+    return target
+
+
+def create_job(user, municipality, kind: str, parameters: dict) -> ExportJob:
+    total = select_sheets(municipality, parameters).count()
+    return ExportJob.objects.create(
+        municipality=municipality,
+        requested_by=user,
+        kind=kind,
+        parameters=parameters,
+        total=total,
+    )
+
+
+def run_job(job_id: int) -> dict | None:
+    """Run a queued job (the task calls this): progress committed as it goes, the file
+    stored on the job, or the error recorded."""
+    claimed = ExportJob.objects.filter(pk=job_id, status=ExportStatus.QUEUED).update(
+        status=ExportStatus.RUNNING, started_at=timezone.now(), done=0
+    )
+    if not claimed:  # unknown, or another worker has it
+        return None
+    job = ExportJob.objects.select_related("municipality").get(pk=job_id)
+    job.total = select_sheets(job.municipality, job.parameters).count()
+    ExportJob.objects.filter(pk=job.pk).update(total=job.total)
+    try:
+        with tempfile.TemporaryDirectory(prefix="export-") as tmp:
+            path = produce(job, Path(tmp), Progress(job))
+            suffix = path.suffix
+            with path.open("rb") as handle:
+                job.result.save(
+                    f"{job.municipality.code}/{job.pk}-{job.kind}{suffix}", File(handle), save=False
+                )
+    except Exception as exc:
+        logger.exception("export job %s failed", job.pk)
+        ExportJob.objects.filter(pk=job.pk).update(
+            status=ExportStatus.FAILED,
+            error=_("作成できませんでした：%(error)s") % {"error": exc},
+            finished_at=timezone.now(),
+        )
+        raise
+    ExportJob.objects.filter(pk=job.pk).update(
+        status=ExportStatus.DONE,
+        done=job.total,
+        result=job.result.name,
+        result_name=result_name(job),
+        finished_at=timezone.now(),
+    )
+    return {"job": job.pk, "file": job.result.name, "sheets": job.total}
