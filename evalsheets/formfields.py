@@ -129,9 +129,11 @@ class JapaneseDecimalField(_JapaneseNumberField):
 
     decimal = True
 
-    def __init__(self, *, decimal_places=2, max_digits=14, **kwargs):
+    def __init__(self, *, decimal_places=2, max_digits=14, fixed_places=False, **kwargs):
         self.decimal_places = decimal_places
         self.max_digits = max_digits
+        # 人工 are printed with their two places (0.50, 1.00), as on the paper form.
+        self.fixed_places = fixed_places
         if "max_value" not in kwargs:
             kwargs["max_value"] = Decimal(10) ** (max_digits - decimal_places) - Decimal(1).scaleb(
                 -decimal_places
@@ -140,6 +142,11 @@ class JapaneseDecimalField(_JapaneseNumberField):
 
     def parse(self, text):
         return parse_decimal(text, max_places=self.decimal_places)
+
+    def prepare_value(self, value):
+        if self.fixed_places and isinstance(value, int | Decimal) and not isinstance(value, bool):
+            return f"{Decimal(value).quantize(Decimal(1).scaleb(-self.decimal_places)):,f}"
+        return super().prepare_value(value)
 
 
 class JapaneseTextField(forms.CharField):
