@@ -14,6 +14,8 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.utils import flatatt
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .normalize import is_not_applicable, parse_decimal, parse_integer
@@ -54,6 +56,19 @@ class NumberInput(forms.TextInput):
         base = {"inputmode": "decimal" if decimal else "numeric", "class": "num"}
         base.update(attrs or {})
         super().__init__(base)
+
+    def render(self, name, value, attrs=None, renderer=None):
+        """The markup of Django's input.html, built in Python: an entry form has a hundred
+        or more of these, and the template renderer cost ~0.1 ms each."""
+        widget = self.get_context(name, value, attrs)["widget"]
+        value_attr = "" if widget["value"] is None else format_html(' value="{}"', widget["value"])
+        return format_html(
+            '<input type="{}" name="{}"{}{}>',
+            widget["type"],
+            widget["name"],
+            value_attr,
+            flatatt(widget["attrs"]),
+        )
 
 
 class _JapaneseNumberField(forms.Field):
