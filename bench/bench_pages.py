@@ -361,8 +361,11 @@ def generate():
             )
     from django.db import connection
 
-    with connection.cursor() as cursor:  # fresh statistics, as after a nightly VACUUM ANALYZE
-        cursor.execute("ANALYZE")
+    with connection.cursor() as cursor:
+        # The steady state of a database autovacuum looks after: fresh statistics and, on
+        # PostgreSQL, a visibility map (index-only scans; without it the list's year query
+        # reads the whole wide sheet table: 13 ms instead of 1.3 ms).
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
     elapsed = time.perf_counter() - started
     print(f"generated {PROJECTS} projects × {len(YEARS)} years in {elapsed:.1f} s")
 
@@ -466,8 +469,12 @@ def run(repeat: int):
     section = Section.objects.get(municipality__code=BENCH_CODE, code="s00")
     dept = Department.objects.filter(municipality__code=BENCH_CODE).order_by("sort_order")[1]
     mid_node = PlanNode.objects.filter(plan__municipality__code=BENCH_CODE, depth=1).first()
+    # The pages are measured on a submitted sheet, the save on a draft: the saves add to the
+    # draft's history, which would make the sheet page grow from one run to the next.
     own_sheet = (
-        EvaluationSheet.objects.filter(project__section=section, fiscal_year=YEARS[-1])
+        EvaluationSheet.objects.filter(
+            project__section=section, fiscal_year=YEARS[-1], state=SheetState.SUBMITTED
+        )
         .order_by("project__code")
         .first()
     )
