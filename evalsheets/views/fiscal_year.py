@@ -136,8 +136,9 @@ def open_year(request):
             "latest": latest,
             "proposed": proposed,
             "pending": pending,
+            # 職員 before 会計年度任用職員 in each year, as the sheets print them.
             "salaries": AverageSalary.objects.filter(municipality=municipality).order_by(
-                "-fiscal_year", "staff_kind"
+                "-fiscal_year", "-staff_kind"
             )[:10],
         },
     )

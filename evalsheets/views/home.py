@@ -89,6 +89,7 @@ def _staff_context(user, year):
         "sheets": sheets,
         "state_counts": _state_counts(sheets),
         "returned": returned,
+        "returned_ids": returned_ids,
         "to_finish": [s for s in drafts if s.pk not in returned_ids],
     }
 

@@ -138,10 +138,14 @@ def workflow_context(request, sheet, bound: TransitionForm | None = None) -> dic
             form = TransitionForm(transition, initial=initial)
         form.url = reverse(f"sheet_{transition.action}", args=[sheet.pk])
         forms.append(form)
+    history = history_rows(sheet)
     return {
         "workflow_forms": forms,
         "workflow_waiting": "" if forms else WAITING_FOR.get(sheet.state, ""),
-        "history": history_rows(sheet),
+        # The latest step (with its comment or reason) next to the buttons: a 課長 reads
+        # the 担当者's note before deciding, a 担当者 the reason of a 差戻し.
+        "workflow_last": next((row for row in history if row.action in TRANSITIONS), None),
+        "history": history,
     }
 
 

@@ -41,6 +41,7 @@ def test_live_totals_errors_and_conflict(new_page, demo_data):
         "tamana-staff-b", first.profile.municipality, Role.STAFF, first.profile.section
     )
     second.set_password(DEMO_PASSWORD)
+    second.last_name, second.first_name = "別担当", "次子"
     second.save()
     edit = f"/sheets/{sheet.pk}/edit/"
 

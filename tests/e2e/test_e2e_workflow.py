@@ -129,6 +129,9 @@ def test_draft_to_published_cycle(new_page, demo_data):
     shot(chief, 6, "chief-home-queue")
     click_and_wait(chief, "#queue-title + table >> text=定住自立圏構想事業")
     assert state_on_page(chief) == "提出済"
+    # The 担当者's note is next to the buttons, not only at the bottom in the history.
+    expect(chief.locator(".workflow-last")).to_contain_text("担当太郎「提出」")
+    expect(chief.locator(".workflow-last")).to_contain_text("令和6年度分を作成しました。")
     click_and_wait(chief, "form.workflow-return button")
     error = chief.locator("#id_return_reason_error")
     expect(error).to_have_text("差戻しの理由を入力してください。")
@@ -149,8 +152,10 @@ def test_draft_to_published_cycle(new_page, demo_data):
     expect(returned).to_contain_text("741-2 定住自立圏構想事業")
     expect(returned.locator("blockquote.reason")).to_have_text(f"差し戻し理由：{REASON}")
     expect(staff.locator("h3", has_text="差し戻されたシート")).to_contain_text("1 件")
+    expect(staff.locator("table.list tr", has_text="741-2")).to_contain_text("下書き 差戻し")
     shot(staff, 9, "staff-home-returned")
     click_and_wait(staff, "ul.due.returned >> text=741-2 定住自立圏構想事業")
+    expect(staff.locator(".workflow-last")).to_contain_text(f"課長一郎「差戻し」{REASON}")
     click_and_wait(staff, ".sheet-actions >> text=編集")
     staff.fill('[name="cost-settled-2023-general_revenue"]', "３５５")
     expect(staff.locator('output[data-out="total"][data-col="settled-2023"]')).to_have_text(
