@@ -1,6 +1,6 @@
 from django.contrib import admin
-from import_export.admin import ImportExportModelAdmin
 
+from .admin_export import ImportExportAdmin
 from .models import (
     ActivityIndicator,
     ActivityValue,
@@ -28,7 +28,7 @@ admin.site.index_title = "マスタデータ・評価シートの管理"
 
 
 @admin.register(Project)
-class ProjectAdmin(ImportExportModelAdmin):
+class ProjectAdmin(ImportExportAdmin):
     resource_classes = [ProjectResource]
     list_display = ("code", "name", "municipality", "section", "plan_node", "active")
     list_filter = ("municipality", "active")

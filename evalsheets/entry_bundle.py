@@ -468,7 +468,9 @@ def _shown(bf, bound: bool):
     if raw is None:
         raw = ""
     if not bound:
-        raw = format_number(raw) if not isinstance(raw, str) else raw
+        # As the input would show it (人工 with two places: 1.00).
+        raw = field_.prepare_value(raw) if not isinstance(raw, str) else raw
+        raw = raw if isinstance(raw, str) else format_number(raw)
     text = str(raw).replace("\r\n", "\n")
     try:
         value = field_.clean(text)

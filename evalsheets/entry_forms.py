@@ -335,6 +335,7 @@ class EffortForm(forms.Form):
             max_value=FTE_MAX,
             decimal_places=2,
             max_digits=4,
+            fixed_places=True,
             error_messages=FTE_ERRORS,
         )
         self.fields["part_time_fte"] = JapaneseDecimalField(
@@ -344,6 +345,7 @@ class EffortForm(forms.Form):
             max_value=FTE_MAX,
             decimal_places=2,
             max_digits=4,
+            fixed_places=True,
             error_messages=FTE_ERRORS,
         )
         if sheet_form == SheetForm.ISEHARA:

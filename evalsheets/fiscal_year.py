@@ -35,6 +35,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Max, Prefetch, Q
 from django.utils.translation import gettext as _
@@ -48,6 +49,7 @@ from .models import (
     ActivityIndicator,
     ActivityValue,
     AssessmentAnswer,
+    AuditEntry,
     AverageSalary,
     CostRow,
     EvaluationSheet,
@@ -59,6 +61,7 @@ from .models import (
     StaffEffort,
     SubProject,
 )
+from .wareki import fiscal_year_label
 
 FIRST_YEAR = 1989  # 平成元年度: nothing older is evaluated here
 LAST_YEAR = 2100
@@ -159,6 +162,7 @@ def open_fiscal_year(
         sources = _latest_sources(projects, year)
         result.created = _create_sheets(projects, sources, year)
         result.copied = sum(1 for p in projects if p.pk in sources)
+        _record_created(actor, municipality, result.created, sources)
         if result.changed:
             record(
                 actor,
@@ -174,6 +178,35 @@ def open_fiscal_year(
                 },
             )
     return result
+
+
+def _record_created(actor, municipality, sheets, sources):
+    """Each new sheet's history starts here: 前年度から複写 (from which year) or 作成."""
+    content_type = ContentType.objects.get_for_model(EvaluationSheet)
+    entries = []
+    for sheet in sheets:
+        source = sources.get(sheet.project_id)
+        if source is not None:
+            action = "copy"
+            comment = _("%(year)sのシートから複写しました（新しい年度の開始）。") % {
+                "year": fiscal_year_label(source.fiscal_year)
+            }
+        else:
+            action = "create"
+            comment = _("新しい年度の開始で作成しました。")
+        entries.append(
+            AuditEntry(
+                municipality=municipality,
+                actor=actor if getattr(actor, "is_authenticated", False) else None,
+                action=action,
+                content_type=content_type,
+                object_id=sheet.pk,
+                object_repr=str(sheet)[:300],
+                to_state=sheet.state,
+                comment=comment,
+            )
+        )
+    AuditEntry.objects.bulk_create(entries, batch_size=500)
 
 
 def _set_salaries(municipality, year, amounts: dict) -> dict:

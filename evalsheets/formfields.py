@@ -14,6 +14,8 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.utils import flatatt
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .normalize import is_not_applicable, parse_decimal, parse_integer
@@ -54,6 +56,19 @@ class NumberInput(forms.TextInput):
         base = {"inputmode": "decimal" if decimal else "numeric", "class": "num"}
         base.update(attrs or {})
         super().__init__(base)
+
+    def render(self, name, value, attrs=None, renderer=None):
+        """The markup of Django's input.html, built in Python: an entry form has a hundred
+        or more of these, and the template renderer cost ~0.1 ms each."""
+        widget = self.get_context(name, value, attrs)["widget"]
+        value_attr = "" if widget["value"] is None else format_html(' value="{}"', widget["value"])
+        return format_html(
+            '<input type="{}" name="{}"{}{}>',
+            widget["type"],
+            widget["name"],
+            value_attr,
+            flatatt(widget["attrs"]),
+        )
 
 
 class _JapaneseNumberField(forms.Field):
@@ -129,9 +144,11 @@ class JapaneseDecimalField(_JapaneseNumberField):
 
     decimal = True
 
-    def __init__(self, *, decimal_places=2, max_digits=14, **kwargs):
+    def __init__(self, *, decimal_places=2, max_digits=14, fixed_places=False, **kwargs):
         self.decimal_places = decimal_places
         self.max_digits = max_digits
+        # 人工 are printed with their two places (0.50, 1.00), as on the paper form.
+        self.fixed_places = fixed_places
         if "max_value" not in kwargs:
             kwargs["max_value"] = Decimal(10) ** (max_digits - decimal_places) - Decimal(1).scaleb(
                 -decimal_places
@@ -140,6 +157,11 @@ class JapaneseDecimalField(_JapaneseNumberField):
 
     def parse(self, text):
         return parse_decimal(text, max_places=self.decimal_places)
+
+    def prepare_value(self, value):
+        if self.fixed_places and isinstance(value, int | Decimal) and not isinstance(value, bool):
+            return f"{Decimal(value).quantize(Decimal(1).scaleb(-self.decimal_places)):,f}"
+        return super().prepare_value(value)
 
 
 class JapaneseTextField(forms.CharField):

@@ -6,6 +6,7 @@ so 2019 is 令和元年度 and 1989 is 平成元年度, as the municipalities wr
 """
 
 import datetime
+import itertools
 import re
 import unicodedata
 
@@ -22,6 +23,11 @@ ERAS = (
 )
 _BY_NAME = {name: start for name, _letter, start in ERAS}
 _BY_LETTER = {letter: start for _name, letter, start in ERAS}
+# The last year number of each ended era (平成31年, 昭和64年): 平成99年度 does not exist.
+_LAST_YEAR_OF = {
+    start: following.year - start.year + 1
+    for (_n, _l, following), (_name, _letter, start) in itertools.pairwise(ERAS)
+}
 
 
 def _era_on(day: datetime.date):
@@ -94,9 +100,10 @@ def parse_fiscal_year(text) -> int:
     match = _FISCAL_RE.match(value)
     if match:
         n = _number(match.group("n"))
-        if n < 1:
+        start = _era_start(match)
+        if n < 1 or n > _LAST_YEAR_OF.get(start, n):
             raise ValidationError(_("年度の数字が正しくありません。"), code="invalid_year")
-        return _era_start(match).year + n - 1
+        return start.year + n - 1
     match = _WESTERN_RE.match(value)
     if match:
         return int(match.group("y"))

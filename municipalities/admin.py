@@ -1,5 +1,6 @@
 from django.contrib import admin
-from import_export.admin import ImportExportModelAdmin
+
+from evalsheets.admin_export import ImportExportAdmin
 
 from .models import Department, Municipality, Plan, PlanKPI, PlanNode, Section, StaffProfile
 from .resources import (
@@ -11,7 +12,7 @@ from .resources import (
 
 
 @admin.register(Municipality)
-class MunicipalityAdmin(ImportExportModelAdmin):
+class MunicipalityAdmin(ImportExportAdmin):
     resource_classes = [MunicipalityResource]
     list_display = ("code", "name", "kind", "prefecture", "population", "sheet_form")
     list_filter = ("prefecture", "kind", "sheet_form")
@@ -19,7 +20,7 @@ class MunicipalityAdmin(ImportExportModelAdmin):
 
 
 @admin.register(Department)
-class DepartmentAdmin(ImportExportModelAdmin):
+class DepartmentAdmin(ImportExportAdmin):
     resource_classes = [DepartmentResource]
     list_display = ("name", "municipality", "head_name", "sort_order")
     list_filter = ("municipality",)
@@ -27,7 +28,7 @@ class DepartmentAdmin(ImportExportModelAdmin):
 
 
 @admin.register(Section)
-class SectionAdmin(ImportExportModelAdmin):
+class SectionAdmin(ImportExportAdmin):
     resource_classes = [SectionResource]
     list_display = ("code", "name", "department", "municipality", "chief_name")
     list_filter = ("municipality",)
@@ -47,7 +48,7 @@ class PlanKPIInline(admin.TabularInline):
 
 
 @admin.register(PlanNode)
-class PlanNodeAdmin(ImportExportModelAdmin):
+class PlanNodeAdmin(ImportExportAdmin):
     resource_classes = [PlanNodeResource]
     list_display = ("path", "name", "plan", "priority")
     list_filter = ("plan__municipality", "plan")

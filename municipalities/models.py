@@ -203,11 +203,34 @@ class PlanNode(models.Model):
         return self.plan.level_label(self.depth)
 
     def ancestors(self) -> list["PlanNode"]:
-        chain, node = [], self
-        while node is not None:
-            chain.append(node)
-            node = node.parent
-        return list(reversed(chain))
+        """The nodes from the root down to this one, in one query (by path prefix), each
+        sharing this node's plan (the page asks every level for its label)."""
+        chain = self._ancestors_by_path()
+        if chain is None:  # a code with "/" in it: walk up the parents instead
+            chain, node = [], self
+            while node is not None:
+                chain.append(node)
+                node = node.parent
+            chain.reverse()
+        plan = self.plan
+        for node in chain:
+            node.plan = plan
+        return chain
+
+    def _ancestors_by_path(self):
+        parts = self.path.split("/")
+        if len(parts) != self.depth + 1:
+            return None
+        prefixes = ["/".join(parts[:i]) for i in range(1, len(parts))]
+        if not prefixes:
+            return [self]
+        found = {
+            node.path: node
+            for node in PlanNode.objects.filter(plan_id=self.plan_id, path__in=prefixes)
+        }
+        if len(found) != len(prefixes):
+            return None
+        return [*(found[prefix] for prefix in prefixes), self]
 
 
 class PlanKPI(models.Model):

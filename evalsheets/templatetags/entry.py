@@ -1,6 +1,7 @@
 """Template helpers of the entry form."""
 
 from django import template
+from django.utils.html import format_html, format_html_join
 
 from evalsheets import calculations
 from evalsheets.formfields import NOT_APPLICABLE
@@ -45,3 +46,23 @@ def stored_rate(form, year):
     if rate is None:
         return ""
     return f"{rate.normalize():f}%" if rate == rate.to_integral_value() else f"{rate}%"
+
+
+@register.simple_tag
+def cell(bound_field):
+    """One input with its errors under it: ``{% cell form|field:"name" %}``.
+
+    Rendered in Python rather than with an included template: the entry form has a few
+    hundred inputs, and an ``{% include %}`` per input was a third of the page's time
+    (bench/bench_pages.py, "entry form (GET)").
+    """
+    if not bound_field:
+        return ""
+    errors = bound_field.errors
+    if not errors:
+        return format_html('<div class="cell">{}</div>', bound_field)
+    return format_html(
+        '<div class="cell has-error">{}<ul class="errorlist">{}</ul></div>',
+        bound_field,
+        format_html_join("", "<li>{}</li>", ((e,) for e in errors)),
+    )

@@ -9,24 +9,33 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import StaffKind
-from ..fiscal_year import FiscalYearError, open_fiscal_year, projects_to_open
+from ..fiscal_year import MAX_SALARY, FiscalYearError, open_fiscal_year, projects_to_open
 from ..models import AverageSalary, EvaluationSheet
 from ..normalize import parse_integer
 from ..querysets import planning_profile_or_403
 from ..wareki import fiscal_year_label, parse_fiscal_year
 
+TOO_LONG = _("%(limit_value)s文字以内で入力してください（現在%(show_value)s文字）。")
+
 
 class OpenYearForm(forms.Form):
     fiscal_year = forms.CharField(
-        label=_("開始する年度"), help_text=_("例：令和6年度、R06、2024"), max_length=20
+        label=_("開始する年度"),
+        help_text=_("例：令和6年度、R06、2024"),
+        max_length=20,
+        error_messages={"required": _("年度を入力してください。"), "max_length": TOO_LONG},
     )
     staff_salary = forms.CharField(
-        label=_("職員の年間平均給与額（千円）"), max_length=20, help_text=_("例：5,451")
+        label=_("職員の年間平均給与額（千円）"),
+        max_length=40,
+        help_text=_("例：5,451"),
+        error_messages={"required": _("金額を入力してください。"), "max_length": TOO_LONG},
     )
     part_time_salary = forms.CharField(
         label=_("会計年度任用職員の年間平均給与額（千円）"),
-        max_length=20,
+        max_length=40,
         help_text=_("例：1,291"),
+        error_messages={"required": _("金額を入力してください。"), "max_length": TOO_LONG},
     )
 
     def clean_fiscal_year(self):
@@ -38,6 +47,12 @@ class OpenYearForm(forms.Form):
             raise ValidationError(_("金額を入力してください。"), code="required")
         if value < 0:
             raise ValidationError(_("0以上の金額を入力してください。"), code="negative")
+        if value > MAX_SALARY:  # the service's own limit, said next to the field
+            raise ValidationError(
+                _("平均給与は0以上%(max)s千円以下の整数で入力してください。")
+                % {"max": f"{MAX_SALARY:,}"},
+                code="max_value",
+            )
         return value
 
     def clean_staff_salary(self):
@@ -121,8 +136,9 @@ def open_year(request):
             "latest": latest,
             "proposed": proposed,
             "pending": pending,
+            # 職員 before 会計年度任用職員 in each year, as the sheets print them.
             "salaries": AverageSalary.objects.filter(municipality=municipality).order_by(
-                "-fiscal_year", "staff_kind"
+                "-fiscal_year", "-staff_kind"
             )[:10],
         },
     )

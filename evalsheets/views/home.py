@@ -89,6 +89,7 @@ def _staff_context(user, year):
         "sheets": sheets,
         "state_counts": _state_counts(sheets),
         "returned": returned,
+        "returned_ids": returned_ids,
         "to_finish": [s for s in drafts if s.pk not in returned_ids],
     }
 
@@ -132,13 +133,22 @@ def _planning_context(user, profile, year):
     }
 
 
+def _list_years(user, visible) -> list[int]:
+    """The year choices of the list: the municipality's years, as on the home page (one
+    join without the visibility OR, a few ms less on PostgreSQL); everything for a
+    superuser without a municipality."""
+    if profile_of(user) is not None:
+        return EvaluationSheet.objects.fiscal_years_for(user)
+    return sorted(
+        set(visible.order_by().values_list("fiscal_year", flat=True).distinct()), reverse=True
+    )
+
+
 @login_required
 def sheet_list(request):
     user = request.user
     visible = EvaluationSheet.objects.visible_to(user)
-    years = sorted(
-        set(visible.order_by().values_list("fiscal_year", flat=True).distinct()), reverse=True
-    )
+    years = _list_years(user, visible)
     sheet_filter = SheetFilter(
         request.GET or None,
         queryset=visible.defer(*LIST_DEFERRED).order_by("-fiscal_year", "project__code", "pk"),
@@ -174,9 +184,7 @@ def sheet_list_xlsx(request):
     ):
         raise PermissionDenied
     visible = EvaluationSheet.objects.visible_to(request.user)
-    years = sorted(
-        set(visible.order_by().values_list("fiscal_year", flat=True).distinct()), reverse=True
-    )
+    years = _list_years(request.user, visible)
     sheet_filter = SheetFilter(
         request.GET or None,
         queryset=visible.order_by("-fiscal_year", "project__code", "pk"),

@@ -21,6 +21,8 @@ from django.views.decorators.http import require_POST
 from .. import audit, services
 from ..choices import SheetState
 from ..display import load_sheet_for_display, sheet_context
+from ..editing import ACTION_EDIT
+from ..history_labels import describe_all
 from ..models import EvaluationSheet, Review
 from ..querysets import get_sheet_or_404
 from ..services import TRANSITIONS, WorkflowError
@@ -31,6 +33,7 @@ OTHER_ACTION_LABELS = {
     "create": gettext_lazy("作成"),
     "update": gettext_lazy("更新"),
     "edit": gettext_lazy("編集"),
+    ACTION_EDIT: gettext_lazy("編集"),  # the entry form's save (editing.save_sheet)
     "copy": gettext_lazy("前年度から複写"),
     "import": gettext_lazy("取込"),
 }
@@ -99,7 +102,9 @@ def history_rows(sheet) -> list[HistoryRow]:
     rows = []
     for entry in audit.entries_for(sheet):
         changes = []
-        if isinstance(entry.changes, dict):
+        if entry.action == ACTION_EDIT:  # the entry form's keys, in Japanese
+            changes = describe_all(entry.changes, sheet.project.municipality.sheet_form)
+        elif isinstance(entry.changes, dict):
             for name, change in entry.changes.items():
                 changes.append((field_label(name), *_old_new(change)))
         rows.append(
@@ -133,10 +138,14 @@ def workflow_context(request, sheet, bound: TransitionForm | None = None) -> dic
             form = TransitionForm(transition, initial=initial)
         form.url = reverse(f"sheet_{transition.action}", args=[sheet.pk])
         forms.append(form)
+    history = history_rows(sheet)
     return {
         "workflow_forms": forms,
         "workflow_waiting": "" if forms else WAITING_FOR.get(sheet.state, ""),
-        "history": history_rows(sheet),
+        # The latest step (with its comment or reason) next to the buttons: a 課長 reads
+        # the 担当者's note before deciding, a 担当者 the reason of a 差戻し.
+        "workflow_last": next((row for row in history if row.action in TRANSITIONS), None),
+        "history": history,
     }
 
 

@@ -10,21 +10,18 @@ from evalsheets.demo import DEMO_PASSWORD
 from evalsheets.models import EvaluationSheet
 from municipalities.choices import Role
 from tests.conftest import make_user
-from tests.entry_support import make_draft
+from tests.entry_support import make_draft, snapshot
+
+from .conftest import login, screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def login(browser, base, username, password=DEMO_PASSWORD):
-    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-    errors = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{base}/**")
-    page.js_errors = errors
+def open_as(new_page, username):
+    page = new_page()
+    page.js_errors = []
+    page.on("pageerror", lambda exc: page.js_errors.append(str(exc)))
+    login(page, username)
     return page
 
 
@@ -37,22 +34,23 @@ def out(page, kind, col):
     return page.locator(f'output[data-out="{kind}"][data-col="{col}"]').inner_text()
 
 
-def test_live_totals_errors_and_conflict(live_server, demo_data, browser):
+def test_live_totals_errors_and_conflict(new_page, demo_data):
     sheet = make_draft(EvaluationSheet.objects.get(project__code="741-2"))
     first = get_user_model().objects.get(username="tamana-staff")
     second = make_user(
         "tamana-staff-b", first.profile.municipality, Role.STAFF, first.profile.section
     )
     second.set_password(DEMO_PASSWORD)
+    second.last_name, second.first_name = "別担当", "次子"
     second.save()
-    base = live_server.url
-    edit = f"{base}/sheets/{sheet.pk}/edit/"
+    edit = f"/sheets/{sheet.pk}/edit/"
 
-    alice = login(browser, base, "tamana-staff")
-    bob = login(browser, base, "tamana-staff-b")
-    alice.goto(f"{base}/sheets/{sheet.pk}/")
+    # Two people, two browser contexts (two sessions), the same draft open at 第1版.
+    alice = open_as(new_page, "tamana-staff")
+    bob = open_as(new_page, "tamana-staff-b")
+    alice.goto(f"/sheets/{sheet.pk}/")
     alice.click("text=編集")
-    alice.wait_for_url(edit)
+    alice.wait_for_url(f"**{edit}")
     bob.goto(edit)
 
     # Figures as the seed prints them, then live as full-width digits are typed.
@@ -72,6 +70,7 @@ def test_live_totals_errors_and_conflict(live_server, demo_data, browser):
     cell = alice.locator('[name="cost-settled-2021-general_revenue"]')
     assert cell.input_value() == "八百"
     assert "数値で入力してください" in cell.locator("xpath=..").inner_text()
+    screenshot(alice, "entry-field-error")
     assert "誤りのない項目は保存しました（第2版）" in alice.content()
     assert out(alice, "personnel", "settled-2020") == "5,554"  # the server's figure
     alice.fill('[name="cost-settled-2021-general_revenue"]', "８００")
@@ -79,9 +78,16 @@ def test_live_totals_errors_and_conflict(live_server, demo_data, browser):
     assert "下書きを保存しました（第3版" in alice.content()
 
     # Bob's form was opened at 第1版: his save shows the conflict page, nothing is lost.
+    stored = snapshot(sheet)
     bob.fill('[name="sheet-intent"]', "Bさんの意図")
-    save(bob)
+    bob.fill('[name="cost-settled-2021-general_revenue"]', "９９９")
+    with bob.expect_navigation() as navigation:
+        bob.click("button[name=save]")
+    assert navigation.value.status == 409
     assert "ほかの人が先に更新しています" in bob.content()
+    assert "あなたの入力は保存していません。相手の内容も上書きしていません。" in bob.content()
+    screenshot(bob, "entry-conflict")
+    assert snapshot(sheet) == stored  # not one value written, children included
     assert bob.locator("tr.differs").count() >= 4
     yours = bob.locator("tr.differs td.yours textarea")
     assert "Bさんの意図" in [yours.nth(i).input_value() for i in range(yours.count())]
@@ -91,4 +97,12 @@ def test_live_totals_errors_and_conflict(live_server, demo_data, browser):
     with bob.expect_navigation():
         bob.click("text=最新の内容（第3版）で編集をやり直す")
     assert bob.locator('[name="version"]').input_value() == "3"
+    # The fresh form shows Alice's figures; Bob types his text again and saves (第4版).
+    assert bob.locator('[name="cost-settled-2021-general_revenue"]').input_value() == "800"
+    bob.fill('[name="sheet-intent"]', "Bさんの意図")
+    save(bob)
+    assert "下書きを保存しました（第4版、1項目を変更）" in bob.content()
+    sheet.refresh_from_db()
+    assert sheet.intent == "Bさんの意図"
+    assert sheet.cost_rows.get(fiscal_year=2021, kind="settled").general_revenue == 800
     assert alice.js_errors == [] and bob.js_errors == []

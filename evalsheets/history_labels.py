@@ -1,0 +1,152 @@
+"""Japanese wording of the changes an audit entry records, for the sheet's history.
+
+``editing.save_sheet`` records ``{key: [old, new]}`` with keys such as
+``direction``, ``costs.settled.2023.general_revenue``, ``efforts.2024.staff_fte``,
+``out.17.2024.target``, ``assessments.20-1.choice`` or ``sub.5`` (a row added or
+deleted). ``describe(key, old, new, form)`` turns one of them into
+(label, old text, new text): 「R05年度決算 一般財源」「0」→「355」,
+「今後の方向性」「（なし）」→「現状のまま継続」.
+"""
+
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import FieldDoesNotExist
+from django.utils.translation import gettext_lazy as _
+
+from .choices import Actor, CostKind, ImplementationMethod
+from .models import (
+    ActivityIndicator,
+    AssessmentAnswer,
+    CostRow,
+    EvaluationSheet,
+    OutcomeIndicator,
+    Review,
+    ScheduleEntry,
+    ScheduleItem,
+    StaffEffort,
+    SubProject,
+)
+from .sheetforms import viewpoints_for
+from .wareki import fiscal_year_short
+
+ROWS = {
+    "sub": (_("細事業"), SubProject),
+    "act": (_("活動指標"), ActivityIndicator),
+    "out": (_("成果指標"), OutcomeIndicator),
+    "sched": (_("事業行程"), ScheduleItem),
+}
+YEAR_PARTS = {
+    "target": _("目標"),
+    "actual": _("実績"),
+    "plan": ScheduleEntry._meta.get_field("plan").verbose_name,
+    "result": ScheduleEntry._meta.get_field("result").verbose_name,
+}
+NONE_TEXT = "（なし）"
+# Multiple choices stored as JSON lists.
+LIST_CHOICES = {
+    "implementation_methods": dict(ImplementationMethod.choices),
+    "actors": dict(Actor.choices),
+}
+
+
+def _verbose(model, name) -> str:
+    try:
+        return str(model._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name
+
+
+def _year(text) -> str:
+    return f"{fiscal_year_short(int(text))}年度" if str(text).isdigit() else str(text)
+
+
+def _number(value) -> str:
+    """1000 → 1,000; "0.5" → 0.50 is left to the caller (人工 below)."""
+    if isinstance(value, bool):
+        return _("あり") if value else _("なし")
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, str):
+        try:
+            number = Decimal(value)
+        except InvalidOperation:
+            return value
+        if number == number.to_integral_value() and "." not in value:
+            return f"{int(number):,}"
+        return f"{number:,f}"
+    return str(value)
+
+
+def _text(value, choices=None, fte=False) -> str:
+    if value is None or value == "" or value == []:
+        return NONE_TEXT
+    if isinstance(value, list | tuple):
+        return "、".join(_text(v, choices) for v in value)
+    if choices and str(value) in choices:
+        return str(choices[str(value)])
+    if fte:
+        try:
+            return f"{Decimal(str(value)).quantize(Decimal('0.01')):f}"
+        except InvalidOperation:
+            return str(value)
+    return _number(value)
+
+
+def _sheet_field(name):
+    for model in (EvaluationSheet, Review):
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        choices = dict(field.choices or ())
+        choices = LIST_CHOICES.get(name, choices)
+        return str(field.verbose_name), {str(k): v for k, v in choices.items()}
+    return name, {}
+
+
+def describe(key: str, old, new, form: str = "") -> tuple[str, str, str]:
+    parts = str(key).split(".")
+    head = parts[0]
+    choices, fte = None, False
+    if head == "costs" and len(parts) >= 3:
+        kind = parts[1]
+        kind_label = str(CostKind(kind).label) if kind in CostKind.values else kind
+        column = kind_label if len(parts) == 3 else f"{_year(parts[2])}{kind_label}"
+        label = f"{column} {_verbose(CostRow, parts[-1])}"
+    elif head == "efforts" and len(parts) == 3:
+        label = f"{_year(parts[1])} {_verbose(StaffEffort, parts[2])}"
+        fte = parts[2].endswith("_fte")
+    elif head in ROWS and len(parts) >= 2:
+        row_label, model = ROWS[head]
+        if len(parts) == 2:  # a whole row added or deleted
+            label = row_label
+        elif len(parts) == 3:
+            label = f"{row_label} {_verbose(model, parts[2])}"
+        else:
+            label = f"{row_label} {_year(parts[2])} {YEAR_PARTS.get(parts[3], parts[3])}"
+    elif head == "assessments" and len(parts) == 3:
+        code, name = parts[1], parts[2]
+        viewpoint = next((v for v in viewpoints_for(form) if v.code == code), None)
+        title = f"{viewpoint.group}{viewpoint.label}" if viewpoint else code
+        label = f"{title} {_verbose(AssessmentAnswer, name)}"
+        if viewpoint and name == "choice":
+            choices = dict(viewpoint.choices)
+    elif len(parts) == 1:
+        label, choices = _sheet_field(key)
+    else:
+        label = key
+    return label, _text(old, choices, fte), _text(new, choices, fte)
+
+
+def describe_all(changes, form: str = "") -> list[tuple[str, str, str]]:
+    """Every change of an audit entry's ``changes`` (anything not a dict shows nothing)."""
+    if not isinstance(changes, dict):
+        return []
+    rows = []
+    for key, change in changes.items():
+        if isinstance(change, list | tuple) and len(change) == 2:
+            old, new = change
+        else:
+            old, new = None, change
+        rows.append(describe(key, old, new, form))
+    return rows
