@@ -40,6 +40,8 @@ from regions.models import (
 
 from .choices import APPROVED_STATES, SheetState, StaffKind
 from .models import (
+    NARRATIVE_FIELDS,
+    PROJECT_DETAIL_FIELDS,
     ActivityIndicator,
     ActivityValue,
     AssessmentAnswer,
@@ -72,49 +74,8 @@ MUNICIPALITY_FIELDS = (
     "stats_date",
     "sheet_form",
 )
-PROJECT_FIELDS = (
-    "name",
-    "start_year",
-    "end_year",
-    "period_kind",
-    "basis_law",
-    "basis_law_text",
-    "basis_pledge",
-    "basis_plan",
-    "basis_plan_text",
-    "project_type",
-    "account",
-    "account_name",
-    "budget_kan",
-    "budget_kou",
-    "budget_moku",
-    "budget_saimoku",
-    "budget_project_name",
-    "affair_kind",
-    "legal_position",
-    "related_laws",
-    "national_plans",
-    "national_plans_period",
-    "related_plans",
-    "related_plans_period",
-)
-SHEET_TEXT_FIELDS = (
-    "background",
-    "target",
-    "intent",
-    "purpose",
-    "content",
-    "summary",
-    "policy",
-    "work_done",
-    "results",
-    "issues",
-    "improvement",
-    "previous_review",
-    "previous_review_status",
-    "strategies",
-    "manifesto",
-)
+PROJECT_FIELDS = PROJECT_DETAIL_FIELDS
+SHEET_TEXT_FIELDS = NARRATIVE_FIELDS
 SHEET_SCALAR_FIELDS = (
     "author_name",
     "implementation_methods",

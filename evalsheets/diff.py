@@ -11,27 +11,10 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
 from .choices import Actor, Allocation, CostKind, Direction, ImplementationMethod
-from .models import EvaluationSheet
+from .models import NARRATIVE_FIELDS, EvaluationSheet
 from .sheetforms import viewpoints_for
 from .templatetags.sheets import num
 
-NARRATIVE_FIELDS = (
-    "background",
-    "target",
-    "intent",
-    "purpose",
-    "content",
-    "summary",
-    "policy",
-    "work_done",
-    "results",
-    "issues",
-    "previous_review",
-    "previous_review_status",
-    "improvement",
-    "strategies",
-    "manifesto",
-)
 CHOICE_FIELDS = {
     "direction": dict(Direction.choices),
     "funding_allocation": dict(Allocation.choices),

@@ -46,6 +46,7 @@ from .audit import record
 from .choices import CostKind, SheetState, StaffKind
 from .models import (
     MONEY_FIELDS,
+    NARRATIVE_FIELDS,
     ActivityIndicator,
     ActivityValue,
     AssessmentAnswer,
@@ -67,20 +68,14 @@ FIRST_YEAR = 1989  # 平成元年度: nothing older is evaluated here
 LAST_YEAR = 2100
 MAX_SALARY = 100_000  # 千円 a year: a typo guard, not a policy
 
+# Narrative carried to the new year; 見直し・改善 becomes 前回のふりかえり instead.
 CARRIED_FIELDS = (
     "author_name",
-    "background",
-    "target",
-    "intent",
-    "purpose",
-    "content",
-    "summary",
-    "policy",
-    "work_done",
-    "results",
-    "issues",
-    "strategies",
-    "manifesto",
+    *(
+        f
+        for f in NARRATIVE_FIELDS
+        if f not in ("improvement", "previous_review", "previous_review_status")
+    ),
     "implementation_methods",
     "implementation_other",
     "contractor",

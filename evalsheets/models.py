@@ -36,6 +36,52 @@ MONEY_FIELDS = (
     "general_revenue",
 )
 FTE_MAX = Decimal("99.99")
+# The sheet's narrative text fields, in the order of the model (one list for the demo
+# loader, the diff, the list's deferred columns and the new-year copy).
+NARRATIVE_FIELDS = (
+    "background",
+    "target",
+    "intent",
+    "purpose",
+    "content",
+    "summary",
+    "policy",
+    "work_done",
+    "results",
+    "issues",
+    "improvement",
+    "previous_review",
+    "previous_review_status",
+    "strategies",
+    "manifesto",
+)
+# A project's descriptive master data (demo loader and the import/export resource).
+PROJECT_DETAIL_FIELDS = (
+    "name",
+    "start_year",
+    "end_year",
+    "period_kind",
+    "basis_law",
+    "basis_law_text",
+    "basis_pledge",
+    "basis_plan",
+    "basis_plan_text",
+    "project_type",
+    "account",
+    "account_name",
+    "budget_kan",
+    "budget_kou",
+    "budget_moku",
+    "budget_saimoku",
+    "budget_project_name",
+    "affair_kind",
+    "legal_position",
+    "related_laws",
+    "national_plans",
+    "national_plans_period",
+    "related_plans",
+    "related_plans_period",
+)
 
 
 def money(label):

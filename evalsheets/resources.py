@@ -4,7 +4,7 @@ from import_export.widgets import ForeignKeyWidget
 from municipalities.models import Municipality, PlanNode, Section
 from municipalities.resources import PlanNodeWidget, ScopedForeignKeyWidget
 
-from .models import Project
+from .models import PROJECT_DETAIL_FIELDS, Project
 
 
 class ProjectResource(resources.ModelResource):
@@ -32,36 +32,6 @@ class ProjectResource(resources.ModelResource):
     class Meta:
         model = Project
         import_id_fields = ("municipality", "code")
-        fields = (
-            "municipality",
-            "code",
-            "name",
-            "section",
-            "plan_node",
-            "active",
-            "start_year",
-            "end_year",
-            "period_kind",
-            "basis_law",
-            "basis_law_text",
-            "basis_pledge",
-            "basis_plan",
-            "basis_plan_text",
-            "project_type",
-            "account",
-            "account_name",
-            "budget_kan",
-            "budget_kou",
-            "budget_moku",
-            "budget_saimoku",
-            "budget_project_name",
-            "affair_kind",
-            "legal_position",
-            "related_laws",
-            "national_plans",
-            "national_plans_period",
-            "related_plans",
-            "related_plans_period",
-        )
+        fields = ("municipality", "code", "section", "plan_node", "active", *PROJECT_DETAIL_FIELDS)
         skip_unchanged = True
         clean_model_instances = True

@@ -12,29 +12,13 @@ from municipalities.models import Section
 from ..choices import SheetState
 from ..exports import sheets_workbook
 from ..filters import ORDERINGS, SheetFilter
-from ..models import EvaluationSheet, Project
+from ..models import NARRATIVE_FIELDS, EvaluationSheet, Project
 from ..overview import last_transitions, returned_sheets, section_progress
 from ..querysets import profile_of
 
 PAGE_SIZE = 50
 # The list shows none of the narrative: leave those columns in the database.
-LIST_DEFERRED = (
-    "background",
-    "target",
-    "intent",
-    "purpose",
-    "content",
-    "summary",
-    "policy",
-    "work_done",
-    "results",
-    "issues",
-    "improvement",
-    "previous_review",
-    "previous_review_status",
-    "strategies",
-    "manifesto",
-)
+LIST_DEFERRED = NARRATIVE_FIELDS
 
 
 def selected_year(request, years: list[int]) -> int | None:
