@@ -40,6 +40,10 @@ D, S, A, C, P = (
 )
 
 
+def public_sheet_args(world, sheet):
+    return [sheet.project.municipality.code, sheet.fiscal_year, sheet.project.code]
+
+
 @dataclass
 class Row:
     name: str
@@ -166,6 +170,22 @@ ROWS = [
     Row("bulk export download", "get", "export_job_download", D,
          "403     403     403     403     200      404   403    login",
         url_args=finished_export),
+    # Public pages: the same answer for everybody; only published sheets exist there.
+    Row("public sheet (draft)", "get", "public:sheet", D,
+         "404     404     404     404     404      404   404    404",
+        url_args=public_sheet_args),
+    Row("public sheet (published)", "get", "public:sheet", P,
+         "200     200     200     200     200      200   200    200",
+        url_args=public_sheet_args),
+    Row("public PDF (draft)", "get", "public:sheet_pdf", D,
+         "404     404     404     404     404      404   404    404",
+        url_args=public_sheet_args),
+    Row("public year list", "get", "public:year", P,
+         "200     200     200     200     200      200   200    200",
+        url_args=lambda world, sheet: [world["town"].code, sheet.fiscal_year]),
+    Row("public region list", "get", "public:region_list", D,
+         "200     200     200     200     200      200   200    200",
+        with_pk=False),
 ]
 # fmt: on
 
