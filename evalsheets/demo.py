@@ -42,6 +42,7 @@ from .choices import APPROVED_STATES, SheetState, StaffKind
 from .models import (
     NARRATIVE_FIELDS,
     PROJECT_DETAIL_FIELDS,
+    SHEET_DETAIL_FIELDS,
     ActivityIndicator,
     ActivityValue,
     AssessmentAnswer,
@@ -78,17 +79,7 @@ PROJECT_FIELDS = PROJECT_DETAIL_FIELDS
 SHEET_TEXT_FIELDS = NARRATIVE_FIELDS
 SHEET_SCALAR_FIELDS = (
     "author_name",
-    "implementation_methods",
-    "implementation_other",
-    "contractor",
-    "actors",
-    "actors_other",
-    "user_charge_exists",
-    "user_charge_revised",
-    "subsidy_note",
-    "other_specific_note",
-    "unit_target_definition",
-    "unit_target_unit",
+    *SHEET_DETAIL_FIELDS,
     "direction",
     "funding_allocation",
     "staffing_allocation",

@@ -47,6 +47,7 @@ from .choices import CostKind, SheetState, StaffKind
 from .models import (
     MONEY_FIELDS,
     NARRATIVE_FIELDS,
+    SHEET_DETAIL_FIELDS,
     ActivityIndicator,
     ActivityValue,
     AssessmentAnswer,
@@ -76,17 +77,7 @@ CARRIED_FIELDS = (
         for f in NARRATIVE_FIELDS
         if f not in ("improvement", "previous_review", "previous_review_status")
     ),
-    "implementation_methods",
-    "implementation_other",
-    "contractor",
-    "actors",
-    "actors_other",
-    "user_charge_exists",
-    "user_charge_revised",
-    "subsidy_note",
-    "other_specific_note",
-    "unit_target_definition",
-    "unit_target_unit",
+    *SHEET_DETAIL_FIELDS,
 )
 
 

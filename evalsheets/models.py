@@ -55,6 +55,20 @@ NARRATIVE_FIELDS = (
     "strategies",
     "manifesto",
 )
+# A sheet's other yearly details (実施方法, 事業主体, 受益者負担, 対象数 …).
+SHEET_DETAIL_FIELDS = (
+    "implementation_methods",
+    "implementation_other",
+    "contractor",
+    "actors",
+    "actors_other",
+    "user_charge_exists",
+    "user_charge_revised",
+    "subsidy_note",
+    "other_specific_note",
+    "unit_target_definition",
+    "unit_target_unit",
+)
 # A project's descriptive master data (demo loader and the import/export resource).
 PROJECT_DETAIL_FIELDS = (
     "name",
