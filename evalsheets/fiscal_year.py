@@ -21,7 +21,8 @@ What is copied, and how the years move (a sheet of year N copied into N+1):
   成果指標, and the assessment answers are carried so that the 担当者 edits
   rather than retypes; the diff view shows the 課長 what changed.
 * Last year's 見直し・改善の具体的内容 becomes 前回のふりかえりの内容
-  (previous_review), verbatim, as the paper prints it; 今後の方向性 (and 人吉's
+  (previous_review), verbatim, as the paper prints it, and last year's 今後の方向性
+  becomes previous_direction, shown in the same block; 今後の方向性 (and 人吉's
   資源配分), 見直し・改善, the status of last year's review and the 課長所見
   start empty: they are this year's decisions. Last year's direction is still
   shown next to this year's by the diff view.
@@ -281,6 +282,7 @@ def _create_sheets(projects, sources, year) -> list[EvaluationSheet]:
             for name in CARRIED_FIELDS:
                 setattr(sheet, name, getattr(source, name))
             sheet.previous_review = source.improvement
+            sheet.previous_direction = source.direction
         sheets.append(sheet)
     EvaluationSheet.objects.bulk_create(sheets)
 

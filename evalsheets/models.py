@@ -268,6 +268,13 @@ class EvaluationSheet(models.Model):
     issues = models.TextField(_("今後の課題"), blank=True)
     improvement = models.TextField(_("見直し・改善の具体的内容"), blank=True)
     previous_review = models.TextField(_("前回のふりかえりの内容"), blank=True)
+    previous_direction = models.CharField(
+        _("前回の今後の方向性"),
+        max_length=20,
+        choices=Direction.choices,
+        blank=True,
+        help_text=_("前年度シートの今後の方向性（新年度の開始時に複写）"),
+    )
     previous_review_status = models.TextField(
         _("前回のふりかえりに対する見直し・改善状況"), blank=True
     )

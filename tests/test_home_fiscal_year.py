@@ -39,6 +39,7 @@ def test_copy_of_741_2_shifts_years(tamana, tamana_planning):
 
     # 前回のふりかえり = last year's 見直し・改善; this year's decisions start empty.
     assert new.previous_review == old.improvement
+    assert old.direction == "maintain" and new.previous_direction == "maintain"
     assert new.previous_review.startswith("定住自立圏における事業費の8割が特別交付税で措置")
     assert new.improvement == "" and new.direction == "" and new.previous_review_status == ""
     assert not Review.objects.filter(sheet=new).exists()  # no 課長所見 yet
@@ -233,3 +234,13 @@ def test_view_shows_errors_next_to_fields_and_keeps_input(client, world):
     body = response.content.decode()
     assert 'value="五千"' in body and 'value="来年"' in body
     assert not EvaluationSheet.objects.filter(fiscal_year__gt=2023).exists()
+
+
+def test_previous_direction_is_shown_in_the_previous_review_block(client, tamana, tamana_planning):
+    _open(tamana_planning, tamana)
+    new = EvaluationSheet.objects.get(project__code="741-2", fiscal_year=2024)
+    client.force_login(get_user_model().objects.get(username="tamana-staff"))
+    page = client.get(reverse("sheet_detail", args=[new.pk])).content.decode()
+    assert "前回の今後の方向性：現状のまま継続" in page
+    edit = client.get(reverse("sheet_edit", args=[new.pk])).content.decode()
+    assert "前回の今後の方向性" in edit and "現状のまま継続" in edit
