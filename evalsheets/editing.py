@@ -237,17 +237,28 @@ def save_sheet(sheet, user, changes, expected_version: int) -> SaveResult:
         writer.costs(changes.costs)
         writer.efforts(changes.efforts)
 
-        subs = writer.rows(
-            changes.sub_projects,
-            SubProject,
-            {s.pk: s for s in locked.sub_projects.all()},
-            "sub",
-            lambda row: (
-                SubProject.objects.create(sheet=locked, sort_order=row.index, **row.values)
-                if "name" in row.values
-                else None
-            ),
-        )
+        def sheet_rows(rows, model, existing, prefix):
+            """Rows owned by the sheet: a new one is created once it has a name."""
+            return writer.rows(
+                rows,
+                model,
+                {obj.pk: obj for obj in existing},
+                prefix,
+                lambda row: (
+                    model.objects.create(sheet=locked, sort_order=row.index, **row.values)
+                    if "name" in row.values
+                    else None
+                ),
+            )
+
+        def kept(rows, objects):
+            """(row, object) for every row that was not deleted."""
+            for row in rows:
+                obj = objects.get(row.index + 1)
+                if obj is not None and not row.delete:
+                    yield row, obj
+
+        subs = sheet_rows(changes.sub_projects, SubProject, locked.sub_projects.all(), "sub")
 
         def create_activity(row):
             if "sub_project_id" not in row.values or "name" not in row.values:
@@ -261,42 +272,18 @@ def save_sheet(sheet, user, changes, expected_version: int) -> SaveResult:
                 row.values["sub_project_id"] = subs[number].pk
         existing = {a.pk: a for a in ActivityIndicator.objects.filter(sub_project__sheet=locked)}
         activities = writer.rows(activity_rows, ActivityIndicator, existing, "act", create_activity)
-        for row in activity_rows:
-            obj = activities.get(row.index + 1)
-            if obj is not None and not row.delete:
-                writer.year_values(obj, ActivityValue, row.years, f"act.{obj.pk}")
+        for row, obj in kept(activity_rows, activities):
+            writer.year_values(obj, ActivityValue, row.years, f"act.{obj.pk}")
 
-        outcomes = writer.rows(
-            changes.outcomes,
-            OutcomeIndicator,
-            {o.pk: o for o in locked.outcome_indicators.all()},
-            "out",
-            lambda row: (
-                OutcomeIndicator.objects.create(sheet=locked, sort_order=row.index, **row.values)
-                if "name" in row.values
-                else None
-            ),
+        outcomes = sheet_rows(
+            changes.outcomes, OutcomeIndicator, locked.outcome_indicators.all(), "out"
         )
-        for row in changes.outcomes:
-            obj = outcomes.get(row.index + 1)
-            if obj is not None and not row.delete:
-                writer.year_values(obj, OutcomeValue, row.years, f"out.{obj.pk}")
+        for row, obj in kept(changes.outcomes, outcomes):
+            writer.year_values(obj, OutcomeValue, row.years, f"out.{obj.pk}")
 
-        items = writer.rows(
-            changes.schedule,
-            ScheduleItem,
-            {i.pk: i for i in locked.schedule_items.all()},
-            "sched",
-            lambda row: (
-                ScheduleItem.objects.create(sheet=locked, sort_order=row.index, **row.values)
-                if "name" in row.values
-                else None
-            ),
-        )
-        for row in changes.schedule:
-            obj = items.get(row.index + 1)
-            if obj is not None and not row.delete:
-                writer.schedule_entries(obj, row.years, f"sched.{obj.pk}")
+        items = sheet_rows(changes.schedule, ScheduleItem, locked.schedule_items.all(), "sched")
+        for row, obj in kept(changes.schedule, items):
+            writer.schedule_entries(obj, row.years, f"sched.{obj.pk}")
 
         writer.assessments(changes.assessments)
 
