@@ -16,13 +16,16 @@ prefetches of ``pdf.load_sheet`` (a few queries per batch instead of per sheet).
   Layout: the sheets are rendered ``CHUNK_SIZE`` at a time into one
   ``weasyprint.Document`` (``Document.copy`` of the pages of the chunk's documents)
   and written as one PDF per chunk, so a chunk carries one subset of each font
-  instead of one per sheet; memory holds one chunk, whatever the number of sheets.
+  instead of one per sheet; memory holds one chunk, whatever the number of sheets
+  (freed and trimmed before the next: ``release_memory``).
   The cover lists and the table of contents (the "front matter") are rendered last,
-  as one document, once every sheet's page count is known. pypdf then assembles
-  front matter and chunks in reading order.
+  as one document, once every sheet's page count is known. ``pdf_join`` then copies
+  front matter and chunks into the booklet one file at a time and orders the pages
+  by the page tree (memory does not grow with the booklet; pypdf's and qpdf's
+  writers hold all of it).
 
-  **Continuous page numbers** are drawn in a final pass over the assembled PDF
-  (``number_pages``): a few bytes of content stream per page in the standard
+  **Continuous page numbers** are drawn while the pages are copied
+  (``number_operators``): a few bytes of content stream per page in the standard
   Helvetica (no font to embed), at the place of the sheet's own "1 / 2" footer, which
   the booklet stylesheet removes. Chosen over a CSS ``counter-reset`` offset per
   chunk because the offsets are only known once every chunk and the front matter
@@ -32,6 +35,7 @@ prefetches of ``pdf.load_sheet`` (a few queries per batch instead of per sheet).
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import logging
 import re
@@ -51,8 +55,6 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from pypdf import PdfReader, PdfWriter
-from pypdf.generic import ArrayObject, DictionaryObject, NameObject, StreamObject
 from weasyprint import CSS
 
 from municipalities.models import Municipality, PlanNode
@@ -61,15 +63,17 @@ from . import pdf
 from .choices import BookletScope, ExportKind, ExportStatus
 from .display import sheet_prefetches
 from .models import EvaluationSheet, ExportJob
+from .pdf_join import OutlineItem, StreamingPdfWriter
 from .wareki import fiscal_year_label
 
 logger = logging.getLogger(__name__)
 
 BATCH = 50  # sheets loaded per round of queries
 # Sheets laid out into one Document (one font subset). A laid-out 2-page sheet holds
-# about 4 MiB until the chunk is written: 30 keeps a worker under 300 MiB
-# (bench/bench_export.py); 50 would reach about 360 MiB for a few % smaller booklets.
-CHUNK_SIZE = int(getattr(settings, "EXPORT_CHUNK_SIZE", 30))
+# about 4–6 MiB until the chunk is written: 20 keeps a worker near 250 MiB whatever the
+# length of the booklet (bench/bench_export.py); 30 reached 300 MiB for 500 sheets and
+# 50 about 360 MiB, for booklets a few % smaller.
+CHUNK_SIZE = int(getattr(settings, "EXPORT_CHUNK_SIZE", 20))
 COVER_DEPTH = 1  # the plan level of the cover lists: 玉名 主要施策(節), 人吉 施策項目
 
 ProgressFn = Callable[[int], None]
@@ -290,6 +294,21 @@ def booklet_css() -> CSS:
     return _local.css
 
 
+try:  # glibc: give the pages freed by a written chunk back to the system
+    _malloc_trim = ctypes.CDLL("libc.so.6").malloc_trim
+except (OSError, AttributeError):  # another C library: nothing to trim
+    _malloc_trim = None
+
+
+def release_memory():
+    """Free a written chunk's layout at once (its boxes form reference cycles) and hand
+    the freed pages back, so that the next chunk starts from the same footprint instead
+    of on top of the fragments of the previous ones."""
+    gc.collect()
+    if _malloc_trim is not None:
+        _malloc_trim(0)
+
+
 @dataclass
 class Chunk:
     path: Path
@@ -318,7 +337,7 @@ def render_chunks(
         pdf.join_documents(documents).write_pdf(path)
         chunks.append(Chunk(path, [by_id[s.pk] for s in batch]))
         del documents, batch
-        gc.collect()
+        release_memory()
     return chunks
 
 
@@ -373,78 +392,72 @@ def render_front(title, groups, with_toc, workdir: Path) -> tuple[Path, int, lis
     return path, layout[0], layout[1]
 
 
-def number_pages(writer: PdfWriter, first: int = 1):
-    """Draw the continuous page number at the bottom right of every page."""
-    font = writer._add_object(
-        DictionaryObject(
-            {
-                NameObject("/Type"): NameObject("/Font"),
-                NameObject("/Subtype"): NameObject("/Type1"),
-                NameObject("/BaseFont"): NameObject("/Helvetica"),
-                NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
-            }
+def number_operators(number: int, page) -> bytes:
+    """Draw ``number`` at the bottom right of ``page`` (where the sheet prints "1 / 2")."""
+    text = str(number)
+    _left, bottom, right, _top = (float(v) for v in page["/MediaBox"])
+    x = right - NUMBER_RIGHT - len(text) * HELVETICA_DIGIT * NUMBER_SIZE
+    y = bottom + NUMBER_BOTTOM
+    return f"q BT {NUMBER_FONT} {NUMBER_SIZE} Tf {x:.2f} {y:.2f} Td ({text}) Tj ET Q\n".encode()
+
+
+def reading_order(toc_pages: int, covers, groups, chunks) -> list[tuple[str, int]]:
+    """(source, page index) of every booklet page in reading order: the table of
+    contents, then per 施策 its cover list and its sheets. Source "front" is the front
+    matter, source i the i-th chunk."""
+    position = {}  # sheet id → (chunk number, first page index)
+    for number, chunk in enumerate(chunks):
+        page = 0
+        for entry in chunk.entries:
+            position[entry.sheet_id] = (number, page)
+            page += entry.pages
+    order = [("front", index) for index in range(toc_pages)]
+    for group, (first, end) in zip(groups, covers, strict=True):
+        order += [("front", index) for index in range(first, end)]
+        for entry in group.entries:
+            number, start = position[entry.sheet_id]
+            order += [(number, index) for index in range(start, start + entry.pages)]
+    return order
+
+
+def outline(title: str, toc_pages: int, groups) -> list[OutlineItem]:
+    """Bookmarks booklet → 施策 → sheets (pages as numbered by ``_number_entries``)."""
+    items = [
+        OutlineItem(
+            group.title,
+            group.cover_page - 1,
+            [OutlineItem(f"{e.code} {e.name}", e.first_page - 1) for e in group.entries],
         )
-    )
-    save = StreamObject()
-    save.set_data(b"q\n")
-    save_ref = writer._add_object(save)
-    for index, page in enumerate(writer.pages):
-        number = str(first + index)
-        box = page.mediabox
-        x = float(box.right) - NUMBER_RIGHT - len(number) * HELVETICA_DIGIT * NUMBER_SIZE
-        y = float(box.bottom) + NUMBER_BOTTOM
-        ops = f"\nQ\nq BT {NUMBER_FONT} {NUMBER_SIZE} Tf {x:.2f} {y:.2f} Td ({number}) Tj ET Q\n"
-        stream = StreamObject()
-        stream.set_data(ops.encode("ascii"))
-        if "/Resources" not in page:
-            page[NameObject("/Resources")] = DictionaryObject()
-        resources = page["/Resources"].get_object()
-        if "/Font" not in resources:
-            resources[NameObject("/Font")] = DictionaryObject()
-        resources["/Font"].get_object()[NameObject(NUMBER_FONT)] = font
-        contents = page.get("/Contents")
-        existing = []
-        if contents is not None:
-            resolved = contents.get_object()
-            existing = list(resolved) if isinstance(resolved, ArrayObject) else [contents]
-        page[NameObject("/Contents")] = ArrayObject(
-            [save_ref, *existing, writer._add_object(stream)]
-        )
+        for group in groups
+    ]
+    return [OutlineItem(title, 0, items)] if toc_pages else items
 
 
 def assemble(front: Path, toc_pages: int, covers, groups, chunks, target: Path, title: str):
-    """Front matter and chunks in reading order, bookmarks, page numbers; written once."""
-    writer = PdfWriter()
-    front_reader = PdfReader(front)
-    position = {}  # sheet id → (chunk reader, first page index)
-    readers = []
-    for chunk in chunks:
-        reader = PdfReader(chunk.path)
-        readers.append(reader)
-        page = 0
-        for entry in chunk.entries:
-            position[entry.sheet_id] = (reader, page)
-            page += entry.pages
-    for index in range(toc_pages):
-        writer.add_page(front_reader.pages[index])
-    root = writer.add_outline_item(title=title, page_number=0) if toc_pages else None
-    for group, (first, end) in zip(groups, covers, strict=True):
-        cover_index = len(writer.pages)
-        for index in range(first, end):
-            writer.add_page(front_reader.pages[index])
-        parent = writer.add_outline_item(title=group.title, page_number=cover_index, parent=root)
-        for entry in group.entries:
-            reader, start = position[entry.sheet_id]
-            writer.add_outline_item(
-                title=f"{entry.code} {entry.name}", page_number=len(writer.pages), parent=parent
+    """Front matter and chunks in reading order, bookmarks, continuous page numbers.
+
+    Written by ``pdf_join.StreamingPdfWriter``: the front matter, then one chunk file
+    after the other, each read, copied and let go, the page tree giving the reading
+    order at the end; memory does not grow with the number of sheets."""
+    order = reading_order(toc_pages, covers, groups, chunks)
+    page_number = {key: index + 1 for index, key in enumerate(order)}
+    writer = StreamingPdfWriter(target)
+    try:
+        written = {}
+        sources = [("front", front)] + [(n, chunk.path) for n, chunk in enumerate(chunks)]
+        for source, path in sources:
+            numbers = writer.add_pages(
+                path, lambda index, page, s=source: number_operators(page_number[(s, index)], page)
             )
-            for index in range(start, start + entry.pages):
-                writer.add_page(reader.pages[index])
-    number_pages(writer)
-    writer.page_mode = "/UseOutlines"
-    writer.add_metadata({"/Title": title})
-    with target.open("wb") as out:
-        writer.write(out)
+            for index, number in enumerate(numbers):
+                written[(source, index)] = number
+        _number_entries(groups, toc_pages, covers)
+        kids = [written[key] for key in order]
+        writer.finish(kids, outline(title, toc_pages, groups), title, lang="ja")
+    except BaseException:
+        writer.close()
+        target.unlink(missing_ok=True)
+        raise
 
 
 def write_booklet(

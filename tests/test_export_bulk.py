@@ -94,8 +94,16 @@ def test_booklet_cover_list_toc_and_continuous_page_numbers(demo_data):
     # Page k shows k, and nothing shows the sheet's own "1 / 2".
     assert [printed_number(t) for t in texts] == [str(k) for k in range(1, len(texts) + 1)]
     assert not any("/" in t.splitlines()[-1] for t in texts)
-    outline = pypdf.PdfReader(io.BytesIO(data)).outline
-    assert outline  # bookmarks: booklet → 施策 → sheets
+    # Bookmarks: booklet → 施策 → sheets, each on its page (0-based here).
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    top, (group, sheets) = reader.outline
+    assert top.title == "玉名市 令和5年度 事務事業評価シート"
+    assert group.title == "（４）広域連携の推進"
+    assert [s.title for s in sheets] == ["741-2 定住自立圏構想事業", "741-3 連携中枢都市圏構想推進事業"]
+    pages = [reader.get_destination_page_number(d) for d in (top, group, *sheets)]
+    assert pages == [0, 1, 2, 4]
+    assert reader.trailer["/Root"]["/PageMode"] == "/UseOutlines"
+    assert reader.metadata.title == top.title
 
 
 def test_booklet_embeds_each_font_once_per_chunk_not_per_sheet(demo_data, monkeypatch):
