@@ -36,7 +36,6 @@ from pypdf.generic import (
     TextStringObject,
 )
 
-INHERITED = ("/Resources", "/MediaBox", "/CropBox", "/Rotate")
 STAMP_FONT = "/EvsPageNo"
 
 
@@ -56,16 +55,6 @@ class OutlineItem:
     title: str
     page: int  # 0-based index in the final page order
     children: list[OutlineItem] = field(default_factory=list)
-
-
-def _inherited(page: DictionaryObject, name: str):
-    node = page.get("/Parent")
-    while node is not None:
-        node = node.get_object()
-        if name in node:
-            return node[name]
-        node = node.get("/Parent")
-    return None
 
 
 def _leaf(obj: PdfObject) -> bytes:
@@ -174,9 +163,8 @@ class StreamingPdfWriter:
 
         pages = []
         for index, page in enumerate(reader.pages):
-            for name in INHERITED:  # the input's page tree is not copied: keep what it gave
-                if name not in page and (value := _inherited(page, name)) is not None:
-                    page[NameObject(name)] = value
+            # The input's page tree is not copied: what a page inherits from it
+            # (MediaBox, Resources…) pypdf's reader has already put on the page.
             page[NameObject("/Parent")] = Out(self.PAGES)
             operators = stamp(index, page) if stamp else None
             if operators:

@@ -99,7 +99,10 @@ def test_booklet_cover_list_toc_and_continuous_page_numbers(demo_data):
     top, (group, sheets) = reader.outline
     assert top.title == "玉名市 令和5年度 事務事業評価シート"
     assert group.title == "（４）広域連携の推進"
-    assert [s.title for s in sheets] == ["741-2 定住自立圏構想事業", "741-3 連携中枢都市圏構想推進事業"]
+    assert [s.title for s in sheets] == [
+        "741-2 定住自立圏構想事業",
+        "741-3 連携中枢都市圏構想推進事業",
+    ]
     pages = [reader.get_destination_page_number(d) for d in (top, group, *sheets)]
     assert pages == [0, 1, 2, 4]
     assert reader.trailer["/Root"]["/PageMode"] == "/UseOutlines"
