@@ -92,6 +92,34 @@ def test_history_lists_changed_fields(client, world):
     assert "→ （なし）" in html
 
 
+def test_a_long_history_is_paged_and_the_last_step_still_shown(client, world):
+    """Hundreds of saves: 20 entries a page, newest first; the reason of the last
+    差戻し stays next to the buttons even when it is on a later page."""
+    from evalsheets import audit
+    from evalsheets.editing import ACTION_EDIT
+
+    sheet = advance(world, SheetState.SUBMITTED)
+    client.force_login(world["users"]["chief_a"])
+    client.post(reverse("sheet_return", args=[sheet.pk]), {"reason": "指標を見直してください。"})
+    staff = world["users"]["staff_a"]
+    for n in range(43):
+        audit.record(staff, ACTION_EDIT, sheet, comment=f"保存{n}")
+    response = page(client, staff, sheet)
+    rows = response.context["history"]
+    assert len(rows) == 20 and rows[0].comment == "保存42"
+    html = response.content.decode()
+    assert "全45件中 1–20件目" in html and "古い履歴" in html and "新しい履歴" not in html
+    assert response.context["workflow_last"].comment == "指標を見直してください。"
+    assert "指標を見直してください。" in html
+    last = client.get(reverse("sheet_detail", args=[sheet.pk]), {"history": "3"})
+    assert [r.action_label for r in last.context["history"]][-2:] == ["差戻し", "提出"]
+    assert "全45件中 41–45件目" in last.content.decode()
+    # Garbage page numbers fall back to a page that exists (never a 500).
+    for value in ("abc", "-1", "999"):
+        odd = client.get(reverse("sheet_detail", args=[sheet.pk]), {"history": value})
+        assert odd.status_code == 200 and odd.context["history"]
+
+
 def test_history_of_a_new_sheet_is_empty(client, world):
     response = page(client, world["users"]["staff_a"], world["sheets"]["a"])
     assert "まだ操作の履歴はありません。" in response.content.decode()

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -98,9 +99,13 @@ def _old_new(change) -> tuple[str, str]:
     return value_text(None), value_text(change)
 
 
-def history_rows(sheet) -> list[HistoryRow]:
+HISTORY_PER_PAGE = 20  # a sheet saved hundreds of times keeps a short page
+
+
+def history_rows(sheet, entries=None) -> list[HistoryRow]:
+    """The sheet's audit entries (newest first; ``entries``: one page of them) as rows."""
     rows = []
-    for entry in audit.entries_for(sheet):
+    for entry in audit.entries_for(sheet) if entries is None else entries:
         changes = []
         if entry.action == ACTION_EDIT:  # the entry form's keys, in Japanese
             changes = describe_all(entry.changes, sheet.project.municipality.sheet_form)
@@ -138,14 +143,18 @@ def workflow_context(request, sheet, bound: TransitionForm | None = None) -> dic
             form = TransitionForm(transition, initial=initial)
         form.url = reverse(f"sheet_{transition.action}", args=[sheet.pk])
         forms.append(form)
-    history = history_rows(sheet)
+    entries = audit.entries_for(sheet)
+    page = Paginator(entries, HISTORY_PER_PAGE).get_page(request.GET.get("history"))
+    # The latest step (with its comment or reason) next to the buttons: a 課長 reads
+    # the 担当者's note before deciding, a 担当者 the reason of a 差戻し. It may lie
+    # beyond the first page of the history (many saves since).
+    last = entries.filter(action__in=list(TRANSITIONS))[:1]
     return {
         "workflow_forms": forms,
         "workflow_waiting": "" if forms else WAITING_FOR.get(sheet.state, ""),
-        # The latest step (with its comment or reason) next to the buttons: a 課長 reads
-        # the 担当者's note before deciding, a 担当者 the reason of a 差戻し.
-        "workflow_last": next((row for row in history if row.action in TRANSITIONS), None),
-        "history": history,
+        "workflow_last": next(iter(history_rows(sheet, last)), None),
+        "history": history_rows(sheet, page.object_list),
+        "history_page": page,
     }
 
 
