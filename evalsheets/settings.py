@@ -149,6 +149,8 @@ EMAIL_BACKEND = env_str(
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "evalsheets@localhost")
+# Scheme and host of the links in notification mails (https://hyouka.city.example.lg.jp).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "")
 
 # Background work (bulk PDF) through the Django tasks API; the database backend
 # runs embedded on one machine (`manage.py db_worker`) and on several workers

@@ -56,6 +56,14 @@ def test_submit_moves_draft_to_submitted(world, django_capture_on_commit_callbac
     assert f"/sheets/{sheet.pk}/" in message.body
 
 
+def test_mail_links_are_absolute_with_site_url(world, settings, django_capture_on_commit_callbacks):
+    settings.SITE_URL = "https://hyouka.example.lg.jp/"
+    with django_capture_on_commit_callbacks(execute=True):
+        services.submit_sheet(world["sheets"]["a"], world["users"]["staff_a"], "")
+    link = f"https://hyouka.example.lg.jp/sheets/{world['sheets']['a'].pk}/"
+    assert link in mail.outbox[0].body
+
+
 @pytest.mark.parametrize("username", ["chief_a", "planning", "viewer", "staff_b", "chief_b"])
 def test_submit_refused_to_other_roles_and_sections(world, username):
     sheet = world["sheets"]["a"]
