@@ -1,6 +1,7 @@
 """Benchmark of render-once PDFs and the bulk export (a script that prints figures).
 
     python bench/bench_export.py [--n 500] [--export-n 1000] [--postgres]
+                                 [--parts render,workers,export,booklet]
 
 Builds a throw-away SQLite database (a file, WAL: shared by real worker processes) — or,
 with ``--postgres``, a fresh ``evalsheets_bench`` database on the local PostgreSQL server,
@@ -39,6 +40,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT))
 
 
+PARTS = ("render", "workers", "export", "booklet")
 PG_URL = "postgres://postgres@127.0.0.1:5432/evalsheets_bench"
 
 
@@ -164,6 +166,22 @@ def booklet(count: int, tmp: Path) -> tuple[int, float, int, int]:
     return int(pages), float(elapsed), int(peak), target.stat().st_size
 
 
+def cold_render(ids):
+    from evalsheets.pdf import load_sheet, render_pdf
+
+    wall, cpu, pages = [], [], []
+    for pk in ids:
+        t0, c0 = time.perf_counter(), time.process_time()
+        rendered = render_pdf(load_sheet(pk))
+        wall.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
+        pages.append(rendered.pages)
+    print(f"cold render / sheet  median {statistics.median(wall):.3f} s, "
+          f"p90 {percentile(wall, 0.9):.3f} s (CPU median {statistics.median(cpu):.3f} s, "
+          f"p90 {percentile(cpu, 0.9):.3f} s; {statistics.median(pages):.0f} pages; "
+          f"n = {len(ids)}; target ≤ 0.35 s)")  # fmt: skip
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=500)
@@ -172,8 +190,15 @@ def main():
         "--postgres", action="store_true",
         help=f"use {PG_URL} (dropped and created) instead of a SQLite file",
     )  # fmt: skip
+    parser.add_argument(
+        "--parts", default=",".join(PARTS),
+        help="comma-separated subset of %(default)s (the numbered sections above)",
+    )  # fmt: skip
     parser.add_argument("--booklet-child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    parts = set(args.parts.split(","))
+    if parts - set(PARTS):
+        parser.error(f"--parts: choose from {', '.join(PARTS)}")
     if args.postgres:
         os.environ["BENCH_DATABASE"] = "postgres"
         fresh_postgres()
@@ -203,64 +228,58 @@ def main():
 
         # 1. Cold render in one process.
         render_pdf(load_sheet(seed.pk))  # loads the fonts (once per worker process)
-        wall, cpu, pages = [], [], []
-        for pk in ids[: args.n]:
-            t0, c0 = time.perf_counter(), time.process_time()
-            rendered = render_pdf(load_sheet(pk))
-            wall.append(time.perf_counter() - t0)
-            cpu.append(time.process_time() - c0)
-            pages.append(rendered.pages)
-        print(f"cold render / sheet  median {statistics.median(wall):.3f} s, "
-              f"p90 {percentile(wall, 0.9):.3f} s (CPU median {statistics.median(cpu):.3f} s, "
-              f"p90 {percentile(cpu, 0.9):.3f} s; {statistics.median(pages):.0f} pages; "
-              f"n = {args.n}; target ≤ 0.35 s)")  # fmt: skip
+        if "render" in parts:
+            cold_render(ids[: args.n])
 
         # 2. Two real workers through the tasks API.
-        first = min(100, len(ids) // 2)
-        enqueue(ids[:first])
-        small_time, small_peaks, _cpu = run_workers(2, tmp)
-        enqueue(ids[first:])
-        big_time, big_peaks, big_cpu = run_workers(2, tmp)
-        rest = len(ids) - first
-        print(f"2 workers            {first / small_time:.1f} sheets/s for {first} "
-              f"({small_time:.1f} s incl. start-up), {rest / big_time:.1f} sheets/s for {rest} "
-              f"({big_time:.1f} s); {rest / big_cpu:.1f} sheets/s by the busiest worker's CPU "
-              f"time (cores not shared); target ≥ 6")  # fmt: skip
-        small_mib = ", ".join(f"{p / 1024:.0f}" for p in small_peaks)
-        big_mib = ", ".join(f"{p / 1024:.0f}" for p in big_peaks)
-        print(f"peak RSS per worker  {small_mib} MiB (~{first // 2} sheets each) vs {big_mib} MiB "
-              f"(~{rest // 2} each); target ≤ 300, flat")  # fmt: skip
+        if "workers" in parts:
+            first = min(100, len(ids) // 2)
+            enqueue(ids[:first])
+            small_time, small_peaks, _cpu = run_workers(2, tmp)
+            enqueue(ids[first:])
+            big_time, big_peaks, big_cpu = run_workers(2, tmp)
+            rest = len(ids) - first
+            print(f"2 workers            {first / small_time:.1f} sheets/s for {first} "
+                  f"({small_time:.1f} s incl. start-up), {rest / big_time:.1f} sheets/s for {rest} "
+                  f"({big_time:.1f} s); {rest / big_cpu:.1f} sheets/s by the busiest worker's CPU "
+                  f"time (cores not shared); target ≥ 6")  # fmt: skip
+            small_mib = ", ".join(f"{p / 1024:.0f}" for p in small_peaks)
+            big_mib = ", ".join(f"{p / 1024:.0f}" for p in big_peaks)
+            print(f"peak RSS per worker  {small_mib} MiB (~{first // 2} sheets each) vs "
+                  f"{big_mib} MiB (~{rest // 2} each); target ≤ 300, flat")  # fmt: skip
 
         # 3. Export of export-n sheets, then with 10 % changed.
-        out = tmp / "out"
-        export_ids = ids[: args.export_n]
-        others = EvaluationSheet.objects.filter(
-            project__municipality__code="432067", fiscal_year=2023
-        ).exclude(pk__in=export_ids)
-        others.filter(project__code__startswith="B").delete()  # export exactly export-n (+2)
-        full = timed_export(out)
-        tenth = max(1, len(export_ids) // 10)
-        changed = export_ids[:tenth]
-        change(changed, "a")
-        enqueue(changed)
-        render_time, _peaks, _cpu = run_workers(2, tmp)
-        after_background = timed_export(out, "--changed-only")
-        change(export_ids[tenth : 2 * tenth], "b")
-        export_renders = timed_export(out, "--changed-only")
-        print(f"export {len(export_ids)} sheets    first {full:.1f} s; 10 % changed: "
-              f"{after_background:.1f} s once the workers re-rendered them (their render "
-              f"{render_time:.1f} s in the background), {export_renders:.1f} s when the export "
-              f"renders them itself; target ≤ 10 s")  # fmt: skip
+        if "export" in parts:
+            out = tmp / "out"
+            export_ids = ids[: args.export_n]
+            others = EvaluationSheet.objects.filter(
+                project__municipality__code="432067", fiscal_year=2023
+            ).exclude(pk__in=export_ids)
+            others.filter(project__code__startswith="B").delete()  # export exactly export-n (+2)
+            full = timed_export(out)
+            tenth = max(1, len(export_ids) // 10)
+            changed = export_ids[:tenth]
+            change(changed, "a")
+            enqueue(changed)
+            render_time, _peaks, _cpu = run_workers(2, tmp)
+            after_background = timed_export(out, "--changed-only")
+            change(export_ids[tenth : 2 * tenth], "b")
+            export_renders = timed_export(out, "--changed-only")
+            print(f"export {len(export_ids)} sheets    first {full:.1f} s; 10 % changed: "
+                  f"{after_background:.1f} s once the workers re-rendered them (their render "
+                  f"{render_time:.1f} s in the background), {export_renders:.1f} s when the export "
+                  f"renders them itself; target ≤ 10 s")  # fmt: skip
 
         # 4. Booklets: size for 100, peak memory for 100, n and export-n sheets.
-        sizes = sorted({100, args.n, args.export_n})
-        results = {count: booklet(count, tmp) for count in sizes}
-        for count, (pages, elapsed, peak, size) in results.items():
-            print(f"booklet of {count:<9} {size / 1024 / 1024:.2f} MB, {pages} pages, "
-                  f"{elapsed:.1f} s, peak RSS {peak / 1024:.0f} MiB")  # fmt: skip
-        peaks = ", ".join(f"{results[c][2] / 1024:.0f}" for c in sizes)
-        print(f"booklet peak RSS     {peaks} MiB for {', '.join(map(str, sizes))} sheets; "
-              f"target ≤ 300, flat; booklet of 100 ≤ 2.5 MB")  # fmt: skip
+        if "booklet" in parts:
+            sizes = sorted({100, args.n, args.export_n})
+            results = {count: booklet(count, tmp) for count in sizes}
+            for count, (pages, elapsed, peak, size) in results.items():
+                print(f"booklet of {count:<9} {size / 1024 / 1024:.2f} MB, {pages} pages, "
+                      f"{elapsed:.1f} s, peak RSS {peak / 1024:.0f} MiB")  # fmt: skip
+            peaks = ", ".join(f"{results[c][2] / 1024:.0f}" for c in sizes)
+            print(f"booklet peak RSS     {peaks} MiB for {', '.join(map(str, sizes))} sheets; "
+                  f"target ≤ 300, flat; booklet of 100 ≤ 2.5 MB")  # fmt: skip
         print(f"load average         {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
 
 

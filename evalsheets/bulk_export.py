@@ -19,7 +19,8 @@ prefetches of ``pdf.load_sheet`` (a few queries per batch instead of per sheet).
   instead of one per sheet; memory holds one chunk, whatever the number of sheets
   (freed and trimmed before the next: ``release_memory``).
   The cover lists and the table of contents (the "front matter") are rendered last,
-  as one document, once every sheet's page count is known. ``pdf_join`` then copies
+  once every sheet's page count is known, a slice of rows at a time and written a
+  chunk of pages at a time (``render_front``). ``pdf_join`` then copies
   front matter and chunks into the booklet one file at a time and orders the pages
   by the page tree (memory does not grow with the booklet; pypdf's and qpdf's
   writers hold all of it).
@@ -74,6 +75,10 @@ BATCH = 50  # sheets loaded per round of queries
 # length of the booklet (bench/bench_export.py); 30 reached 300 MiB for 500 sheets and
 # 50 about 360 MiB, for booklets a few % smaller.
 CHUNK_SIZE = int(getattr(settings, "EXPORT_CHUNK_SIZE", 20))
+# The front matter (table of contents, cover lists) is laid out FRONT_ROWS rows at a time
+# and written FRONT_CHUNK_PAGES pages a file: bounded like a chunk of sheets.
+FRONT_ROWS = 200
+FRONT_CHUNK_PAGES = CHUNK_SIZE
 COVER_DEPTH = 1  # the plan level of the cover lists: 玉名 主要施策(節), 人吉 施策項目
 
 ProgressFn = Callable[[int], None]
@@ -341,23 +346,114 @@ def render_chunks(
     return chunks
 
 
-def _front_html(title, groups, with_toc, total_sheets) -> str:
+@dataclass
+class FrontPiece:
+    """The table of contents (``kind`` "toc": rows of ("group", Group) and ("entry",
+    Entry)) or one 施策's cover list (``kind`` "cover": ``Group.rows``)."""
+
+    kind: str
+    rows: list
+    group: Group | None = None
+
+
+def _front_pieces(groups, with_toc) -> list[FrontPiece]:
+    pieces = []
+    if with_toc:
+        rows = []
+        for group in groups:
+            rows.append(("group", group))
+            rows += [("entry", entry) for entry in group.entries]
+        pieces.append(FrontPiece("toc", rows))
+    return pieces + [FrontPiece("cover", group.rows, group) for group in groups]
+
+
+def _slice_html(piece: FrontPiece, start: int, end: int, title: str, total: int) -> str:
     return render_to_string(
         "pdf/booklet_front.html",
-        {"title": title, "groups": groups, "with_toc": with_toc, "total": total_sheets},
+        {
+            "title": title,
+            "kind": piece.kind,
+            "group": piece.group,
+            "rows": piece.rows[start:end],
+            "offset": start,
+            "first": start == 0,
+            "last": end == len(piece.rows),
+            "total": total,
+        },
     )
 
 
-def _front_layout(document, groups, with_toc) -> tuple[int, list[tuple[int, int]]]:
+def _piece_pages(piece: FrontPiece, title: str, total: int):
+    """Lay ``piece`` out ``FRONT_ROWS`` rows at a time; yield (document, pages) of the
+    pages that are final. A slice's last page is laid out again with the next slice,
+    starting from the first row on it (rows carry their index as an anchor), so the
+    pages are those of one long document while memory holds one slice."""
+    start, size, count = 0, FRONT_ROWS, len(piece.rows)
+    while True:
+        end = min(count, start + size)
+        html = _slice_html(piece, start, end, title, total)
+        document = pdf.with_time_limit(pdf.document_from_html, html, stylesheets=[booklet_css()])
+        if end == count:
+            yield document, document.pages
+            return
+        on_last = [int(name[4:]) for name in document.pages[-1].anchors if name[:4] == "row-"]
+        following = min(on_last, default=end)
+        if len(document.pages) < 2 or following <= start:
+            size *= 2  # the slice fits on one page: take more rows
+            continue
+        yield document, document.pages[:-1]
+        start = following
+
+
+class FrontFiles:
+    """Writes laid-out pages into PDF files of up to ``size`` pages each (one font subset
+    a file, like a chunk of sheets), freeing them as it goes."""
+
+    def __init__(self, workdir: Path, size: int | None = None):
+        self.workdir, self.size = workdir, size or FRONT_CHUNK_PAGES
+        self.paths: list[Path] = []
+        self._document, self._pages = None, []
+
+    def add(self, document, pages):
+        self._document = document
+        self._pages += pages
+        if len(self._pages) >= self.size:
+            self.flush()
+
+    def flush(self):
+        if self._pages:
+            path = self.workdir / f"front-{len(self.paths):04d}.pdf"
+            self._document.copy(self._pages).write_pdf(path)
+            self.paths.append(path)
+            self._document, self._pages = None, []
+            release_memory()
+
+    def remove(self):
+        for path in self.paths:
+            path.unlink(missing_ok=True)
+
+
+def _lay_out_front(pieces, title, total, files: FrontFiles | None = None) -> list[int]:
+    """The page count of each piece; with ``files``, its pages are written too."""
+    counts = []
+    for piece in pieces:
+        count = 0
+        for document, pages in _piece_pages(piece, title, total):
+            count += len(pages)
+            if files is not None:
+                files.add(document, pages)
+        counts.append(count)
+    return counts
+
+
+def _front_bounds(counts, with_toc) -> tuple[int, list[tuple[int, int]]]:
     """Pages of the table of contents, and (first, end) page index of each cover."""
-    starts = {}
-    for index, page in enumerate(document.pages):
-        for anchor in page.anchors:
-            if anchor.startswith("cover-"):
-                starts.setdefault(int(anchor.split("-")[1]), index)
-    bounds = [starts[i] for i in range(len(groups))] + [len(document.pages)]
-    toc_pages = bounds[0] if with_toc else 0
-    return toc_pages, [(bounds[i], bounds[i + 1]) for i in range(len(groups))]
+    toc_pages = counts[0] if with_toc else 0
+    covers, page = [], toc_pages
+    for count in counts[1:] if with_toc else counts:
+        covers.append((page, page + count))
+        page += count
+    return toc_pages, covers
 
 
 def _number_entries(groups, toc_pages, covers) -> int:
@@ -371,25 +467,32 @@ def _number_entries(groups, toc_pages, covers) -> int:
     return page - 1
 
 
-def render_front(title, groups, with_toc, workdir: Path) -> tuple[Path, int, list]:
-    """The table of contents and the cover lists as one PDF, with the final page numbers.
+def render_front(title, groups, with_toc, workdir: Path) -> tuple[list[Path], int, list]:
+    """The table of contents and the cover lists, with the final page numbers, as PDF
+    files of up to ``FRONT_CHUNK_PAGES`` pages: (paths, pages of the table of contents,
+    (first, end) page index of each cover).
 
-    Their own length shifts every page number, so lay them out with the numbers of the
-    previous pass until the layout stops changing (the numbers sit in fixed-width
-    cells: twice in practice)."""
-    sheets = sum(len(g.entries) for g in groups)
-    layout = None
+    Their own length shifts every page number, so they are laid out first to count
+    their pages (nothing kept), then with the numbers that gives, until the count
+    stops changing (the numbers sit in fixed-width cells: twice in practice). Each
+    table is laid out ``FRONT_ROWS`` rows at a time (``_piece_pages``), so memory does
+    not grow with the number of sheets: a year of 1,000 sheets has some 70 pages of
+    them, which as one document took 340 MiB (bench/bench_export.py)."""
+    pieces = _front_pieces(groups, with_toc)
+    total = sum(len(g.entries) for g in groups)
+    counts = _lay_out_front(pieces, title, total)
+    release_memory()
     for _attempt in range(4):
-        html = _front_html(title, groups, with_toc, sheets)
-        document = pdf.with_time_limit(pdf.document_from_html, html, stylesheets=[booklet_css()])
-        new_layout = _front_layout(document, groups, with_toc)
-        if new_layout == layout:
-            break
-        layout = new_layout
-        _number_entries(groups, *layout)
-    path = workdir / "front.pdf"
-    document.write_pdf(path)
-    return path, layout[0], layout[1]
+        toc_pages, covers = _front_bounds(counts, with_toc)
+        _number_entries(groups, toc_pages, covers)
+        files = FrontFiles(workdir)
+        written = _lay_out_front(pieces, title, total, files)
+        files.flush()
+        if written == counts:
+            return files.paths, toc_pages, covers
+        files.remove()
+        counts = written
+    raise RuntimeError("the front matter's page count does not settle")
 
 
 def number_operators(number: int, page) -> bytes:
@@ -433,7 +536,7 @@ def outline(title: str, toc_pages: int, groups) -> list[OutlineItem]:
     return [OutlineItem(title, 0, items)] if toc_pages else items
 
 
-def assemble(front: Path, toc_pages: int, covers, groups, chunks, target: Path, title: str):
+def assemble(front: list[Path], toc_pages: int, covers, groups, chunks, target: Path, title: str):
     """Front matter and chunks in reading order, bookmarks, continuous page numbers.
 
     Written by ``pdf_join.StreamingPdfWriter``: the front matter, then one chunk file
@@ -444,13 +547,21 @@ def assemble(front: Path, toc_pages: int, covers, groups, chunks, target: Path, 
     writer = StreamingPdfWriter(target)
     try:
         written = {}
-        sources = [("front", front)] + [(n, chunk.path) for n, chunk in enumerate(chunks)]
+        sources = [("front", path) for path in front]
+        sources += [(n, chunk.path) for n, chunk in enumerate(chunks)]
+        front_pages = 0  # the front matter's page index runs on across its files
         for source, path in sources:
+            base = front_pages if source == "front" else 0
             numbers = writer.add_pages(
-                path, lambda index, page, s=source: number_operators(page_number[(s, index)], page)
+                path,
+                lambda index, page, s=source, b=base: number_operators(
+                    page_number[(s, b + index)], page
+                ),
             )
             for index, number in enumerate(numbers):
-                written[(source, index)] = number
+                written[(source, base + index)] = number
+            if source == "front":
+                front_pages += len(numbers)
         _number_entries(groups, toc_pages, covers)
         kids = [written[key] for key in order]
         writer.finish(kids, outline(title, toc_pages, groups), title, lang="ja")

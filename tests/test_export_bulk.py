@@ -178,3 +178,54 @@ def test_progress_is_committed_as_the_job_goes(demo_data):
     for _pair in bulk_export.stored_pdfs(ids, spy):
         pass
     assert seen == list(range(1, len(ids) + 1))
+
+
+def _long_groups(sizes):
+    """Groups without a plan node (no database needed) of ``sizes`` sheets of 2 pages."""
+    groups, number = [], 0
+    for size in sizes:
+        entries = []
+        for _ in range(size):
+            number += 1
+            name = f"長い名前の事務事業その{number}" * (1 + number % 3)  # rows of 1–3 lines
+            entries.append(bulk_export.Entry(number, f"T-{number}", name, "企画課", [], pages=2))
+        groups.append(bulk_export.Group(None, entries))
+    return groups
+
+
+def _front_texts(paths) -> list[str]:
+    return [flat(t) for path in paths for t in page_texts(path.read_bytes())]
+
+
+def test_front_matter_laid_out_in_slices_paginates_as_one_document(tmp_path, monkeypatch):
+    """The table of contents and the cover lists are laid out a slice of rows at a time
+    and written a few pages a file (memory stays bounded); the pages are the same as
+    those of each table laid out whole."""
+    whole_dir, sliced_dir = tmp_path / "whole", tmp_path / "sliced"
+    whole_dir.mkdir(), sliced_dir.mkdir()
+    monkeypatch.setattr(bulk_export, "FRONT_ROWS", 10_000)
+    monkeypatch.setattr(bulk_export, "FRONT_CHUNK_PAGES", 10_000)
+    whole, toc_whole, covers_whole = bulk_export.render_front(
+        "冊子", _long_groups([70, 45]), True, whole_dir
+    )
+    monkeypatch.setattr(bulk_export, "FRONT_ROWS", 9)
+    monkeypatch.setattr(bulk_export, "FRONT_CHUNK_PAGES", 2)
+    groups = _long_groups([70, 45])
+    sliced, toc_pages, covers = bulk_export.render_front("冊子", groups, True, sliced_dir)
+
+    assert len(whole) == 1 and len(sliced) >= 4  # written a few pages a file
+    assert (toc_pages, covers) == (toc_whole, covers_whole)
+    assert toc_pages >= 3 and covers[0][1] - covers[0][0] >= 2  # several pages each
+    pages = _front_texts(sliced)
+    assert pages == _front_texts(whole)
+    # Every row once, in order, with its final page; the heading and count once.
+    text = "".join(pages)
+    toc_text = "".join(pages[:toc_pages])
+    positions = [toc_text.index(f"T-{n}長い名前の事務事業その{n}長") for n in (1, 2, 70, 115)]
+    assert positions == sorted(positions)
+    assert all(toc_text.count(f"T-{n}長") == 1 for n in range(1, 116))
+    assert text.count("目次") == 1 and text.count("事務事業本数：115") == 1
+    assert text.count("事務事業本数：70") == 1 and text.count("事務事業本数：45") == 1
+    first_sheet = groups[0].entries[0]
+    assert first_sheet.first_page == toc_pages + covers[0][1] - covers[0][0] + 1
+    assert f"T-1長い名前の事務事業その1長い名前の事務事業その1企画課{first_sheet.first_page}" in toc_text
