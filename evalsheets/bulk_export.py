@@ -60,7 +60,7 @@ from weasyprint import CSS
 
 from municipalities.models import Municipality, PlanNode
 
-from . import pdf
+from . import forked, pdf
 from .choices import BookletScope, ExportKind, ExportStatus
 from .display import sheet_prefetches
 from .models import EvaluationSheet, ExportJob
@@ -320,28 +320,39 @@ class Chunk:
     entries: list[Entry]
 
 
+def lay_out_chunk(htmls: list[str], path: Path) -> list[int]:
+    """Lay the sheets' HTML out into one document and write it to ``path``; return each
+    sheet's page count. Runs in a child process (``forked.run``): no database here."""
+    documents = []
+    for html in htmls:
+        documents.append(
+            pdf.with_time_limit(pdf.document_from_html, html, stylesheets=[booklet_css()])
+        )
+        forked.tick()
+    pdf.join_documents(documents).write_pdf(path)
+    return [len(document.pages) for document in documents]
+
+
 def render_chunks(
     entries: list[Entry], workdir: Path, progress: ProgressFn | None = None, start: int = 0
 ) -> list[Chunk]:
-    """Lay the sheets out CHUNK_SIZE at a time, one PDF file per chunk; sets each
-    entry's page count."""
+    """Lay the sheets out CHUNK_SIZE at a time, one PDF file per chunk, each chunk in a
+    child process of its own (``forked``: the worker's memory stays flat); sets each
+    entry's page count. The HTML is rendered here, where the database is."""
     chunks = []
     by_id = {e.sheet_id: e for e in entries}
     ids = [e.sheet_id for e in entries]
     done = start
     for number, batch in enumerate(load_batches(ids, CHUNK_SIZE)):
-        documents = []
-        for sheet in batch:
-            document = pdf.render_document(sheet, stylesheets=[booklet_css()])
-            by_id[sheet.pk].pages = len(document.pages)
-            documents.append(document)
-            done += 1
-            if progress:
-                progress(done)
+        htmls = [pdf.render_html(sheet) for sheet in batch]
         path = workdir / f"chunk-{number:05d}.pdf"
-        pdf.join_documents(documents).write_pdf(path)
+        report = (lambda n, base=done: progress(base + n)) if progress else None
+        pages = forked.run(lay_out_chunk, htmls, path, progress=report)
+        for sheet, count in zip(batch, pages, strict=True):
+            by_id[sheet.pk].pages = count
+        done += len(batch)
         chunks.append(Chunk(path, [by_id[s.pk] for s in batch]))
-        del documents, batch
+        del htmls, batch
         release_memory()
     return chunks
 
@@ -428,10 +439,6 @@ class FrontFiles:
             self._document, self._pages = None, []
             release_memory()
 
-    def remove(self):
-        for path in self.paths:
-            path.unlink(missing_ok=True)
-
 
 def _lay_out_front(pieces, title, total, files: FrontFiles | None = None) -> list[int]:
     """The page count of each piece; with ``files``, its pages are written too."""
@@ -444,6 +451,14 @@ def _lay_out_front(pieces, title, total, files: FrontFiles | None = None) -> lis
                 files.add(document, pages)
         counts.append(count)
     return counts
+
+
+def _write_front(pieces, title, total, workdir: Path) -> tuple[list[Path], list[int]]:
+    """The front matter's files and the page count of each piece (in a child process)."""
+    files = FrontFiles(workdir)
+    counts = _lay_out_front(pieces, title, total, files)
+    files.flush()
+    return files.paths, counts
 
 
 def _front_bounds(counts, with_toc) -> tuple[int, list[tuple[int, int]]]:
@@ -477,20 +492,19 @@ def render_front(title, groups, with_toc, workdir: Path) -> tuple[list[Path], in
     stops changing (the numbers sit in fixed-width cells: twice in practice). Each
     table is laid out ``FRONT_ROWS`` rows at a time (``_piece_pages``), so memory does
     not grow with the number of sheets: a year of 1,000 sheets has some 70 pages of
-    them, which as one document took 340 MiB (bench/bench_export.py)."""
+    them, which as one document took 340 MiB (bench/bench_export.py). Each pass runs in
+    a child process (``forked``), as the chunks of sheets do."""
     pieces = _front_pieces(groups, with_toc)
     total = sum(len(g.entries) for g in groups)
-    counts = _lay_out_front(pieces, title, total)
-    release_memory()
+    counts = forked.run(_lay_out_front, pieces, title, total)
     for _attempt in range(4):
         toc_pages, covers = _front_bounds(counts, with_toc)
         _number_entries(groups, toc_pages, covers)
-        files = FrontFiles(workdir)
-        written = _lay_out_front(pieces, title, total, files)
-        files.flush()
+        paths, written = forked.run(_write_front, pieces, title, total, workdir)
         if written == counts:
-            return files.paths, toc_pages, covers
-        files.remove()
+            return paths, toc_pages, covers
+        for path in paths:
+            path.unlink(missing_ok=True)
         counts = written
     raise RuntimeError("the front matter's page count does not settle")
 
