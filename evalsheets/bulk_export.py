@@ -17,7 +17,8 @@ prefetches of ``pdf.load_sheet`` (a few queries per batch instead of per sheet).
   ``weasyprint.Document`` (``Document.copy`` of the pages of the chunk's documents)
   and written as one PDF per chunk, so a chunk carries one subset of each font
   instead of one per sheet; memory holds one chunk, whatever the number of sheets
-  (freed and trimmed before the next: ``release_memory``).
+  (each chunk is laid out in a short-lived child process, ``forked``, which takes
+  the chunk's memory and heap fragments with it).
   The cover lists and the table of contents (the "front matter") are rendered last,
   once every sheet's page count is known, a slice of rows at a time and written a
   chunk of pages at a time (``render_front``). ``pdf_join`` then copies
