@@ -228,4 +228,5 @@ def test_front_matter_laid_out_in_slices_paginates_as_one_document(tmp_path, mon
     assert text.count("事務事業本数：70") == 1 and text.count("事務事業本数：45") == 1
     first_sheet = groups[0].entries[0]
     assert first_sheet.first_page == toc_pages + covers[0][1] - covers[0][0] + 1
-    assert f"T-1長い名前の事務事業その1長い名前の事務事業その1企画課{first_sheet.first_page}" in toc_text
+    row = "T-1" + "長い名前の事務事業その1" * 2 + f"企画課{first_sheet.first_page}"
+    assert row in toc_text
