@@ -170,15 +170,9 @@ def booklet(count: int, tmp: Path) -> tuple[int, float, int, int, int]:
 
 
 def cold_render(ids):
-    from evalsheets.pdf import load_sheet, render_pdf
+    from bench_pdf import timed_renders
 
-    wall, cpu, pages = [], [], []
-    for pk in ids:
-        t0, c0 = time.perf_counter(), time.process_time()
-        rendered = render_pdf(load_sheet(pk))
-        wall.append(time.perf_counter() - t0)
-        cpu.append(time.process_time() - c0)
-        pages.append(rendered.pages)
+    wall, cpu, pages, _sizes = timed_renders(ids)
     print(f"cold render / sheet  median {statistics.median(wall):.3f} s, "
           f"p90 {percentile(wall, 0.9):.3f} s (CPU median {statistics.median(cpu):.3f} s, "
           f"p90 {percentile(cpu, 0.9):.3f} s; {statistics.median(pages):.0f} pages; "

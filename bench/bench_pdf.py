@@ -93,6 +93,22 @@ def clone_sheet(seed, index: int):
     return sheet
 
 
+def timed_renders(ids):
+    """Render each sheet once (load → template → PDF bytes, nothing stored): lists of
+    wall seconds, CPU seconds, pages and PDF bytes per sheet."""
+    from evalsheets.pdf import load_sheet, render_pdf
+
+    wall, cpu, pages, sizes = [], [], [], []
+    for pk in ids:
+        start, start_cpu = time.perf_counter(), time.process_time()
+        rendered = render_pdf(load_sheet(pk))
+        wall.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
+        pages.append(rendered.pages)
+        sizes.append(len(rendered.pdf))
+    return wall, cpu, pages, sizes
+
+
 def percentile(values, fraction):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
@@ -118,14 +134,7 @@ def main():
         render_pdf(load_sheet(seed.pk))  # the first render loads the fonts
         first = time.perf_counter() - start
 
-        times, cpu, pages, sizes = [], [], [], []
-        for pk in ids:
-            start, start_cpu = time.perf_counter(), time.process_time()
-            rendered = render_pdf(load_sheet(pk))
-            times.append(time.perf_counter() - start)
-            cpu.append(time.process_time() - start_cpu)
-            pages.append(rendered.pages)
-            sizes.append(len(rendered.pdf))
+        times, cpu, pages, sizes = timed_renders(ids)
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
     print(f"form                 {args.form} (seed {SEEDS[args.form]}), n = {args.n}")
