@@ -79,7 +79,7 @@ CHUNK_SIZE = int(getattr(settings, "EXPORT_CHUNK_SIZE", 20))
 # The front matter (table of contents, cover lists) is laid out FRONT_ROWS rows at a time
 # and written FRONT_CHUNK_PAGES pages a file: bounded like a chunk of sheets.
 FRONT_ROWS = 200
-FRONT_CHUNK_PAGES = CHUNK_SIZE
+FRONT_CHUNK_PAGES = 20
 COVER_DEPTH = 1  # the plan level of the cover lists: 玉名 主要施策(節), 人吉 施策項目
 
 ProgressFn = Callable[[int], None]
@@ -353,8 +353,8 @@ def render_chunks(
             by_id[sheet.pk].pages = count
         done += len(batch)
         chunks.append(Chunk(path, [by_id[s.pk] for s in batch]))
-        del htmls, batch
-        release_memory()
+        if not forked.enabled():  # laid out here: free it before the next chunk
+            release_memory()
     return chunks
 
 
@@ -418,18 +418,18 @@ def _piece_pages(piece: FrontPiece, title: str, total: int):
 
 
 class FrontFiles:
-    """Writes laid-out pages into PDF files of up to ``size`` pages each (one font subset
-    a file, like a chunk of sheets), freeing them as it goes."""
+    """Writes laid-out pages into PDF files of up to ``FRONT_CHUNK_PAGES`` pages each (one
+    font subset a file, like a chunk of sheets), freeing them as it goes."""
 
-    def __init__(self, workdir: Path, size: int | None = None):
-        self.workdir, self.size = workdir, size or FRONT_CHUNK_PAGES
+    def __init__(self, workdir: Path):
+        self.workdir = workdir
         self.paths: list[Path] = []
         self._document, self._pages = None, []
 
     def add(self, document, pages):
         self._document = document
         self._pages += pages
-        if len(self._pages) >= self.size:
+        if len(self._pages) >= FRONT_CHUNK_PAGES:
             self.flush()
 
     def flush(self):
