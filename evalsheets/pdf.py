@@ -37,7 +37,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from weasyprint import CSS, HTML
+from weasyprint import CSS
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -45,6 +45,7 @@ from . import calculations
 from .choices import Allocation, SheetState
 from .display import sheet_context, sheet_prefetches
 from .models import EvaluationSheet, SheetPDF
+from .pdf_ua import SheetHTML
 
 logger = logging.getLogger(__name__)
 
@@ -216,7 +217,7 @@ def document_from_html(html: str, *, fetcher: StaticOnlyFetcher | None = None, s
     """Lay ``html`` out with the sheet stylesheet, then ``stylesheets`` (CSS objects built
     with this thread's ``_resources()[0]`` font configuration, e.g. a booklet's)."""
     font_config, css = _resources()
-    return HTML(
+    return SheetHTML(
         string=html, base_url=_base_url(), url_fetcher=fetcher or StaticOnlyFetcher()
     ).render(font_config=font_config, stylesheets=[css, *stylesheets])
 
