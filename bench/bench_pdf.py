@@ -1,6 +1,7 @@
 """Cold PDF render time per sheet, in one process.
 
     python bench/bench_pdf.py [--n 100] [--form tamana_furikaeri|isehara_hyoka|hitoyoshi_plan]
+                              [--ua lean|stock]
 
 Builds a throw-away SQLite database under /tmp, loads the demo data, generates N
 sheets by cloning a seed sheet (741-2, 40-106 or 6-1-1) with its children and a
@@ -10,6 +11,10 @@ fonts are loaded once per process, as in a worker. Prints median / p90 / max
 seconds per sheet (wall clock and CPU time of this process: the CPU figure is
 the one-core cost even when other processes share the machine), pages per sheet
 and the peak RSS.
+
+``--ua stock`` lays out with WeasyPrint's own user-agent stylesheet instead of the lean
+copy of evalsheets.pdf_ua, to measure what that saves (run both, alternately: this
+machine's speed drifts by ±10 % within an hour).
 """
 
 import argparse
@@ -118,6 +123,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=100)
     parser.add_argument("--form", choices=sorted(SEEDS), default="tamana_furikaeri")
+    parser.add_argument("--ua", choices=("lean", "stock"), default="lean")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-pdf-") as tmp:
         setup_django(Path(tmp) / "bench.sqlite3")
@@ -125,6 +131,12 @@ def main():
         from evalsheets.models import EvaluationSheet
         from evalsheets.pdf import load_sheet, render_pdf
 
+        if args.ua == "stock":
+            from weasyprint import HTML
+
+            from evalsheets import pdf
+
+            pdf.SheetHTML = HTML
         demo.load_all(with_superuser=False)
         seed = EvaluationSheet.objects.get(project__code=SEEDS[args.form])
         ids = [clone_sheet(seed, i).pk for i in range(args.n)]
@@ -137,7 +149,7 @@ def main():
         times, cpu, pages, sizes = timed_renders(ids)
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
-    print(f"form                 {args.form} (seed {SEEDS[args.form]}), n = {args.n}")
+    print(f"form                 {args.form} (seed {SEEDS[args.form]}), n = {args.n}, {args.ua} UA")
     print(f"first render         {first:.3f} s (includes loading the IPAex fonts)")
     print(f"per sheet median     {statistics.median(times):.3f} s")
     print(f"per sheet p90        {percentile(times, 0.9):.3f} s")
