@@ -5,7 +5,7 @@ import pytest
 from weasyprint import HTML
 from weasyprint.html import UA, UA_STYLESHEET
 
-from evalsheets import bulk_export, pdf
+from evalsheets import bulk_export, pdf, pdf_ua
 from evalsheets.choices import SheetState
 from evalsheets.models import EvaluationSheet, Municipality
 from evalsheets.pdf_ua import LEAN_UA_STYLESHEET, SheetHTML, lean_ua_text
@@ -70,9 +70,14 @@ def test_lean_stylesheet_drops_only_the_rules_for_every_element():
     )
 
 
-def test_an_unknown_stylesheet_is_left_alone():
+def test_an_unknown_stylesheet_is_left_alone(monkeypatch, caplog):
     assert lean_ua_text("html { display: block }\n::marker { color: red }") is None
     assert lean_ua_text(UA.replace("::note-callback", "::note-back")) is None
+    # A WeasyPrint whose stylesheet changed: its own is used, with a warning.
+    monkeypatch.setattr(pdf_ua, "lean_ua_text", lambda: None)
+    with caplog.at_level("WARNING", logger="evalsheets.pdf_ua"):
+        assert pdf_ua._lean_ua_stylesheet() is UA_STYLESHEET
+    assert "user-agent stylesheet changed" in caplog.text
 
 
 @pytest.mark.parametrize("code", ["741-2", "40-106", "6-2-1"])
