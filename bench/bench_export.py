@@ -21,9 +21,10 @@ different text each (bench/bench_pdf.py's generator). Then:
    the save schedules the render — and (b) when the export must render them itself;
 4. booklets of 100, n and export-n sheets (``write_booklet``, the code path of the job
    and of ``export_pdfs --booklet``), each in a fresh subprocess: size, pages, time
-   and the peak RSS of the process and of its largest layout child (``ru_maxrss``;
-   chunks and front matter are laid out in short-lived children, evalsheets.forked),
-   which must not grow with the number of sheets.
+   (and how much of it comes after the last sheet, with the progress bar full), and
+   the peak RSS of the process and of its largest layout child (``ru_maxrss``; chunks
+   and front matter are laid out in short-lived children, evalsheets.forked), which
+   must not grow with the number of sheets.
 """
 
 import argparse
@@ -149,24 +150,31 @@ def booklet_child(count: int, target: str):
     sheets = EvaluationSheet.objects.filter(project__code__startswith="B").order_by("pk")
     ids = list(sheets.values_list("pk", flat=True)[:count])
     groups = bulk_export.plan_groups(EvaluationSheet.objects.filter(pk__in=ids))
+    sheets_done = []  # when the progress bar is full: cover lists, 目次 and joining follow
+
+    def progress(done):
+        if done >= len(ids) and not sheets_done:
+            sheets_done.append(time.perf_counter())
+
     start = time.perf_counter()
-    pages = bulk_export.write_booklet("ベンチ", groups, Path(target))
-    elapsed = time.perf_counter() - start
+    pages = bulk_export.write_booklet("ベンチ", groups, Path(target), progress=progress)
+    end = time.perf_counter()
+    elapsed, tail = end - start, end - (sheets_done or [start])[0]
     # The worker's own peak, and that of its largest layout child (evalsheets.forked).
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    print(f"{pages} {elapsed:.2f} {peak} {child}")
+    print(f"{pages} {elapsed:.2f} {tail:.2f} {peak} {child}")
 
 
-def booklet(count: int, tmp: Path) -> tuple[int, float, int, int, int]:
+def booklet(count: int, tmp: Path) -> tuple[int, float, float, int, int, int]:
     target = tmp / f"booklet-{count}.pdf"
     env = {**os.environ, "BENCH_TMP": str(tmp)}
     result = subprocess.run(
         [sys.executable, __file__, "--booklet-child", str(count), str(target)],
         env=env, capture_output=True, text=True, check=True,
     )  # fmt: skip
-    pages, elapsed, peak, child = result.stdout.split()[-4:]
-    return int(pages), float(elapsed), int(peak), int(child), target.stat().st_size
+    pages, elapsed, tail, peak, child = result.stdout.split()[-5:]
+    return int(pages), float(elapsed), float(tail), int(peak), int(child), target.stat().st_size
 
 
 def cold_render(ids):
@@ -271,11 +279,12 @@ def main():
         if "booklet" in parts:
             sizes = sorted({100, args.n, args.export_n})
             results = {count: booklet(count, tmp) for count in sizes}
-            for count, (pages, elapsed, peak, child, size) in results.items():
+            for count, (pages, elapsed, tail, peak, child, size) in results.items():
                 print(f"booklet of {count:<9} {size / 1024 / 1024:.2f} MB, {pages} pages, "
-                      f"{elapsed:.1f} s, peak RSS {peak / 1024:.0f} MiB (worker), "
+                      f"{elapsed:.1f} s ({tail:.1f} s of it after the last sheet: cover lists, "
+                      f"目次, joining), peak RSS {peak / 1024:.0f} MiB (worker), "
                       f"{child / 1024:.0f} MiB (largest layout child)")  # fmt: skip
-            peaks = ", ".join(f"{max(results[c][2:4]) / 1024:.0f}" for c in sizes)
+            peaks = ", ".join(f"{max(results[c][3:5]) / 1024:.0f}" for c in sizes)
             print(f"booklet peak RSS     {peaks} MiB for {', '.join(map(str, sizes))} sheets "
                   f"(worker or child, the larger); target ≤ 300, flat; "
                   f"booklet of 100 ≤ 2.5 MB")  # fmt: skip

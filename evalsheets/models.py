@@ -16,6 +16,7 @@ from .choices import (
     Account,
     AffairKind,
     Allocation,
+    BookletScope,
     CostKind,
     Direction,
     ExportKind,
@@ -877,3 +878,20 @@ class ExportJob(models.Model):
     @property
     def percent(self) -> int:
         return int(self.done * 100 / self.total) if self.total else 0
+
+    @property
+    def step_label(self) -> str:
+        """What the job is doing now, for the job page. Once every sheet is done a
+        booklet still lays out its cover lists and table of contents and joins the
+        chunks (17 s of 223 s for 1,000 sheets: bench_export.py), with the bar already full."""
+        if self.status == ExportStatus.QUEUED:
+            return _("作成の順番を待っています。")
+        if self.status != ExportStatus.RUNNING:
+            return ""
+        if self.done < self.total:
+            return _("シートを作成しています。")
+        if self.kind == ExportKind.BOOKLET and self.parameters.get("scope") == BookletScope.POLICY:
+            return _("表紙を作成し、施策ごとの冊子にまとめています。")
+        if self.kind == ExportKind.BOOKLET:
+            return _("表紙と目次を作成し、1冊にまとめています。")
+        return _("ZIPファイルにまとめています。")

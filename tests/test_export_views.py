@@ -83,6 +83,7 @@ def test_the_status_endpoint_while_a_job_runs(demo_data):
         "done": 3,
         "total": 10,
         "percent": 30,
+        "step": "シートを作成しています。",
         "finished": False,
         "download_url": None,
         "file_name": "",
@@ -93,8 +94,38 @@ def test_the_status_endpoint_while_a_job_runs(demo_data):
     assert '<progress id="export-progress" max="10" value="3">' in html
     assert 'data-active="1"' in html and "js/export.js" in html
     assert client.get(f"/exports/{job.pk}/download/").status_code == 404  # not ready
+    assert '<span id="export-step" aria-live="polite">シートを作成しています。</span>' in html
     ExportJob.objects.filter(pk=job.pk).update(done=10)
-    assert client.get(f"/exports/{job.pk}/status/").json()["percent"] == 100
+    data = client.get(f"/exports/{job.pk}/status/").json()
+    assert data["percent"] == 100 and data["step"] == "ZIPファイルにまとめています。"
+
+
+def test_the_step_after_the_sheets_names_what_is_left(demo_data):
+    """The bar is full once every sheet is laid out; the step says what still runs."""
+    town = user("tamana-planning").profile.municipality
+
+    def job(kind, status=ExportStatus.RUNNING, done=5, **parameters):
+        return ExportJob(
+            municipality=town,
+            kind=kind,
+            parameters={"year": 2023, **parameters},
+            status=status,
+            done=done,
+            total=5,
+        )
+
+    assert job(ExportKind.BOOKLET, done=4).step_label == "シートを作成しています。"
+    assert job(ExportKind.BOOKLET).step_label == "表紙と目次を作成し、1冊にまとめています。"
+    assert job(ExportKind.BOOKLET, scope="year").step_label.endswith("1冊にまとめています。")
+    assert (
+        job(ExportKind.BOOKLET, scope="policy").step_label
+        == "表紙を作成し、施策ごとの冊子にまとめています。"
+    )
+    assert job(ExportKind.ZIP, done=0, status=ExportStatus.QUEUED).step_label == (
+        "作成の順番を待っています。"
+    )
+    assert job(ExportKind.ZIP, status=ExportStatus.DONE).step_label == ""
+    assert job(ExportKind.ZIP, status=ExportStatus.FAILED).step_label == ""
 
 
 def test_form_errors_are_shown_and_start_nothing(demo_data):

@@ -81,6 +81,7 @@ def status_payload(job: ExportJob) -> dict:
         "done": job.done,
         "total": job.total,
         "percent": 100 if done else job.percent,
+        "step": job.step_label,
         "finished": job.status not in ACTIVE,
         "download_url": reverse("export_job_download", args=[job.pk]) if done else None,
         "file_name": job.result_name if done else "",

@@ -8,6 +8,7 @@
   var bar = document.getElementById("export-progress");
   var text = document.getElementById("export-progress-text");
   var status = document.getElementById("export-status");
+  var step = document.getElementById("export-step");
   var url = box.dataset.statusUrl;
   var delay = 1000;
 
@@ -20,6 +21,7 @@
     text.textContent = number(data.done) + " / " + number(data.total) + " 件（" + data.percent + "%）";
     status.textContent = data.status_label;
     status.className = "job-status job-" + data.status;
+    if (step && data.step) step.textContent = data.step;
   }
 
   function poll() {

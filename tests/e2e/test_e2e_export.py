@@ -79,7 +79,16 @@ def test_progress_bar_follows_a_running_job(new_page, demo_data):
     assert page.locator("#export-status").inner_text() == "作成中"
     assert page.locator("#export-progress").get_attribute("value") == "1"
     assert "1 / 2 件（50%）" in page.locator("#export-progress-text").inner_text()
+    assert page.locator("#export-step").inner_text() == "シートを作成しています。"
     screenshot(page, "export-job-running")
+    # Every sheet done, the file not yet: the polled status says what is left.
+    ExportJob.objects.filter(pk=job.pk).update(done=2)
+    page.wait_for_function(
+        "document.getElementById('export-step').textContent === 'ZIPファイルにまとめています。'",
+        timeout=10000,
+    )
+    assert "2 / 2 件（100%）" in page.locator("#export-progress-text").inner_text()
+    assert page.locator("#export-status").inner_text() == "作成中"
     page.goto("/exports/")
     page.set_viewport_size({"width": 1280, "height": 1100})
     screenshot(page, "export-form")  # docs/screenshots/export.png is a copy of this one
