@@ -2,9 +2,9 @@
 
 * ``render_html(sheet)`` fills ``templates/pdf/<form>.html`` (Django autoescape:
   user text is never markup) from ``display.sheet_context``.
-* ``render_document(sheet)`` / ``render_documents(sheets)`` lay the HTML out into
-  ``weasyprint.Document`` objects; a booklet joins chunks of them with
-  ``Document.copy`` and writes once, so the font subset is shared.
+* ``document_from_html(html)`` lays the HTML out into a ``weasyprint.Document`` (with
+  the lean user-agent stylesheet of ``pdf_ua``); a booklet joins chunks of them with
+  ``join_documents`` (``Document.copy``) and writes once, so the font subset is shared.
 * ``ensure_pdf(sheet)`` renders once and keeps the result (``SheetPDF``): the key is
   the SHA-256 of the HTML plus ``LAYOUT_VERSION``; a published sheet's PDF is frozen.
 * ``schedule_pdf(sheet)`` does the same in the background (Django tasks API).
@@ -295,19 +295,6 @@ def render_pdf(sheet: EvaluationSheet, *, seconds: float | None = None) -> Rende
         _layout_and_write, html, result.fetcher, seconds=seconds
     )
     return result
-
-
-def render_document(sheet: EvaluationSheet, *, seconds: float | None = None, stylesheets=()):
-    """The laid-out ``weasyprint.Document`` of one sheet (for booklets)."""
-    return with_time_limit(
-        document_from_html, render_html(sheet), stylesheets=stylesheets, seconds=seconds
-    )
-
-
-def render_documents(sheets, *, seconds: float | None = None):
-    """Yield (sheet, Document) for each sheet, one at a time (memory stays flat)."""
-    for sheet in sheets:
-        yield sheet, render_document(sheet, seconds=seconds)
 
 
 def join_documents(documents):

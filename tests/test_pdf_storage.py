@@ -10,9 +10,10 @@ from evalsheets.choices import SheetState
 from evalsheets.models import EvaluationSheet, SheetPDF
 from evalsheets.pdf import (
     RenderTimeout,
+    document_from_html,
     ensure_pdf,
     join_documents,
-    render_documents,
+    render_html,
     schedule_pdf,
     with_time_limit,
 )
@@ -155,7 +156,7 @@ def test_a_render_over_the_limit_is_stopped(world):
 
 def test_documents_join_into_one_pdf_with_all_pages(world):
     sheets = [world["sheets"]["a"], world["sheets"]["b"]]
-    documents = [doc for _sheet, doc in render_documents(sheets)]
+    documents = [document_from_html(render_html(sheet)) for sheet in sheets]
     joined = join_documents(documents)
     data = joined.write_pdf()
     assert len(reader(data).pages) == sum(len(d.pages) for d in documents)
