@@ -20,4 +20,8 @@ STORAGES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not shared-cache memory: tests of concurrent requests need SQLite's real
     # locking (BEGIN IMMEDIATE + busy timeout), as the application runs it.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".pytest-db.sqlite3")}  # noqa: F405
+    # EVALSHEETS_TEST_DB_TAG keeps test runs started side by side (and the processes
+    # they start) on their own file.
+    _tag = os.environ.get("EVALSHEETS_TEST_DB_TAG", "")
+    _name = f".pytest-db{'-' + _tag if _tag else ''}.sqlite3"
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / _name)}  # noqa: F405
