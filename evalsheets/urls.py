@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from .security import csp_report
 from .views import diff as diff_views
 from .views import entry as entry_views
 from .views import exports as export_views
@@ -24,6 +25,8 @@ urlpatterns = [
     path("sheets/<int:pk>/pdf/", pdf_views.sheet_pdf, name="sheet_pdf"),
     path("sheets/<int:pk>/edit/", entry_views.sheet_edit, name="sheet_edit"),
     path("admin/", admin.site.urls),
+    # Content Security Policy violations reported by browsers (evalsheets/security.py).
+    path("csp-report/", csp_report, name="csp_report"),
 ]
 # Workflow transitions, POST only (evalsheets.services does the work).
 _transition = workflow_views.transition
