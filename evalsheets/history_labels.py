@@ -6,9 +6,14 @@
 deleted). ``describe(key, old, new, form)`` turns one of them into
 (label, old text, new text): 「R05年度決算 一般財源」「0」→「355」,
 「今後の方向性」「（なし）」→「現状のまま継続」.
+
+Only the values of number fields (costs, 人工, 対象数, 目標/実績, 現状値) are formatted as
+numbers, from what ``editing`` recorded for them; the value of a text field is shown as
+it was typed, whatever it looks like (「1e5000」, 「Infinity」, 「12345」).
 """
 
-from decimal import Decimal, InvalidOperation
+import re
+from decimal import Decimal
 
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +32,7 @@ from .models import (
     SubProject,
 )
 from .sheetforms import viewpoints_for
+from .templatetags import sheets as sheets_filters
 from .wareki import fiscal_year_short
 
 ROWS = {
@@ -42,6 +48,8 @@ YEAR_PARTS = {
     "result": ScheduleEntry._meta.get_field("result").verbose_name,
 }
 NONE_TEXT = "（なし）"
+# Number fields of the rows (``out.17.baseline``); a year (baseline_year) is shown as is.
+NUMBER_ROW_FIELDS = ("baseline",)
 # Multiple choices stored as JSON lists.
 LIST_CHOICES = {
     "implementation_methods": dict(ImplementationMethod.choices),
@@ -57,39 +65,57 @@ def _verbose(model, name) -> str:
 
 
 def _year(text) -> str:
-    return f"{fiscal_year_short(int(text))}年度" if str(text).isdigit() else str(text)
+    text = str(text)
+    if text.isascii() and text.isdigit() and len(text) == 4 and int(text) >= 1869:
+        return f"{fiscal_year_short(int(text))}年度"
+    return text
 
 
-def _number(value) -> str:
-    """1000 → 1,000; "0.5" → 0.50 is left to the caller (人工 below)."""
+# What ``editing._json`` records for a number: an int, or a Decimal written out in full
+# ("1234.5", "-12"), never longer than a column holds.
+_RECORDED_NUMBER = re.compile(r"-?[0-9]{1,19}(\.[0-9]{1,6})?")
+
+
+def _recorded_number(value):
+    """The int or Decimal an audit entry recorded for a number field, or None."""
     if isinstance(value, bool):
-        return _("あり") if value else _("なし")
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, str):
-        try:
-            number = Decimal(value)
-        except InvalidOperation:
-            return value
-        if number == number.to_integral_value() and "." not in value:
-            return f"{int(number):,}"
-        return f"{number:,f}"
-    return str(value)
+        return None
+    if isinstance(value, int | Decimal):
+        return value
+    if isinstance(value, str) and _RECORDED_NUMBER.fullmatch(value):
+        return Decimal(value)
+    return None
 
 
-def _text(value, choices=None, fte=False) -> str:
+def _number(value, fte=False) -> str:
+    """A number field's recorded value: 1000 → 1,000, "0.5" → 0.5 (人工: 0.50).
+
+    Only called for keys that name a number field; anything else recorded there (an
+    old entry, "***") is shown as it was recorded.
+    """
+    number = _recorded_number(value)
+    if number is None:
+        return str(value)
+    if fte:
+        return sheets_filters.fte(number)
+    return sheets_filters.num(number)
+
+
+def _text(value, choices=None, number=False, fte=False) -> str:
+    """What a person reads for a recorded value. Text is text: never read as a number."""
     if value is None or value == "" or value == []:
         return NONE_TEXT
     if isinstance(value, list | tuple):
         return "、".join(_text(v, choices) for v in value)
+    if isinstance(value, bool):
+        return str(_("あり") if value else _("なし"))
     if choices and str(value) in choices:
         return str(choices[str(value)])
-    if fte:
-        try:
-            return f"{Decimal(str(value)).quantize(Decimal('0.01')):f}"
-        except InvalidOperation:
-            return str(value)
-    return _number(value)
+    if number or fte:
+        return _number(value, fte)
+    if isinstance(value, str):
+        return value
+    return sheets_filters.num(value) if isinstance(value, int | Decimal) else str(value)
 
 
 def _sheet_field(name):
@@ -107,23 +133,27 @@ def _sheet_field(name):
 def describe(key: str, old, new, form: str = "") -> tuple[str, str, str]:
     parts = str(key).split(".")
     head = parts[0]
-    choices, fte = None, False
+    choices, number, fte = None, False, False
     if head == "costs" and len(parts) >= 3:
         kind = parts[1]
         kind_label = str(CostKind(kind).label) if kind in CostKind.values else kind
         column = kind_label if len(parts) == 3 else f"{_year(parts[2])}{kind_label}"
         label = f"{column} {_verbose(CostRow, parts[-1])}"
+        number = True
     elif head == "efforts" and len(parts) == 3:
         label = f"{_year(parts[1])} {_verbose(StaffEffort, parts[2])}"
         fte = parts[2].endswith("_fte")
+        number = True
     elif head in ROWS and len(parts) >= 2:
         row_label, model = ROWS[head]
         if len(parts) == 2:  # a whole row added or deleted
             label = row_label
         elif len(parts) == 3:
             label = f"{row_label} {_verbose(model, parts[2])}"
+            number = parts[2] in NUMBER_ROW_FIELDS
         else:
             label = f"{row_label} {_year(parts[2])} {YEAR_PARTS.get(parts[3], parts[3])}"
+            number = parts[3] in ("target", "actual")
     elif head == "assessments" and len(parts) == 3:
         code, name = parts[1], parts[2]
         viewpoint = next((v for v in viewpoints_for(form) if v.code == code), None)
@@ -135,7 +165,7 @@ def describe(key: str, old, new, form: str = "") -> tuple[str, str, str]:
         label, choices = _sheet_field(key)
     else:
         label = key
-    return label, _text(old, choices, fte), _text(new, choices, fte)
+    return label, _text(old, choices, number, fte), _text(new, choices, number, fte)
 
 
 def describe_all(changes, form: str = "") -> list[tuple[str, str, str]]:

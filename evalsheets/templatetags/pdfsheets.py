@@ -5,6 +5,7 @@ from decimal import Decimal
 from django import template
 
 from evalsheets import wareki as _wareki
+from evalsheets.templatetags.sheets import year_filter
 
 register = template.Library()
 
@@ -14,13 +15,14 @@ CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 @register.filter
 def wareki_letter(year):
     """2016 → H28, 2022 → R4 (unpadded, as the 玉名 form writes 事業期間)."""
-    return _wareki.fiscal_year_short(int(year), pad=False) if year not in (None, "") else ""
+    return year_filter(year, lambda y: _wareki.fiscal_year_short(y, pad=False))
 
 
 @register.filter
 def circled(n):
     """1 → ①."""
-    n = int(n)
+    if isinstance(n, bool) or not isinstance(n, int):
+        return str(n)
     return CIRCLED[n - 1] if 1 <= n <= len(CIRCLED) else f"({n})"
 
 
@@ -48,6 +50,9 @@ def plus(value, other):
     """Exact sum of two Decimals (人工): 0.10|plus:0.05 → 0.15; blank stays blank."""
     if value is None and other is None:
         return None
+    numbers = (int, Decimal)
+    if not isinstance(value or 0, numbers) or not isinstance(other or 0, numbers):
+        return None  # only stored figures are added, never a text
     return Decimal(value or 0) + Decimal(other or 0)
 
 

@@ -1,6 +1,7 @@
 """Display helpers: 和暦, figures with thousands separators, ■/□, "***"."""
 
 import datetime
+import math
 from decimal import Decimal
 
 from django import template
@@ -11,22 +12,40 @@ from evalsheets import wareki as _wareki
 register = template.Library()
 
 
+def year_of(value) -> int | None:
+    """A stored year (an int, or its four ASCII digits as a template may hold them)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) == 4:
+        value = int(value)
+    if isinstance(value, int) and _wareki.ERAS[-1][2].year < value <= 9999:
+        return value
+    return None
+
+
+def year_filter(value, label) -> str:
+    if value is None or value == "":
+        return ""
+    year = year_of(value)
+    return str(value) if year is None else label(year)
+
+
 @register.filter
 def wareki(year):
     """2023 → 令和5年度."""
-    return _wareki.fiscal_year_label(int(year)) if year not in (None, "") else ""
+    return year_filter(year, _wareki.fiscal_year_label)
 
 
 @register.filter
 def wareki_padded(year):
     """2023 → 令和05年度."""
-    return _wareki.fiscal_year_label(int(year), pad=True) if year not in (None, "") else ""
+    return year_filter(year, lambda y: _wareki.fiscal_year_label(y, pad=True))
 
 
 @register.filter
 def wareki_short(year):
     """2023 → R05."""
-    return _wareki.fiscal_year_short(int(year)) if year not in (None, "") else ""
+    return year_filter(year, _wareki.fiscal_year_short)
 
 
 @register.filter
@@ -38,27 +57,69 @@ def wareki_date(value):
     return _wareki.wareki_date(value) if value else ""
 
 
+# A figure shown digit by digit has at most this many digits before the point (a
+# BigIntegerField holds 19); beyond that, or for a value that is no finite number, the
+# figure is shown in exponent form: formatting never expands a number without bound.
+FIGURE_DIGITS = 19
+
+
+def _figure(value):
+    """A stored int or Decimal as a Decimal, or None when it is shown as it is."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        if abs(value) >= 10**FIGURE_DIGITS:
+            return Decimal(value)  # Decimal(int) never goes through a string
+        return value
+    if isinstance(value, float):
+        return Decimal(str(value)) if math.isfinite(value) else None
+    if isinstance(value, Decimal):
+        return value
+    return None
+
+
+def _bounded(value: Decimal) -> bool:
+    return value.is_finite() and (
+        value.is_zero() or -FIGURE_DIGITS < value.adjusted() < FIGURE_DIGITS
+    )
+
+
 @register.filter
 def num(value):
-    """12345 → 12,345; Decimal('37.70') → 37.7; None → ''."""
+    """12345 → 12,345; Decimal('37.70') → 37.7; None → ''.
+
+    Only stored numbers (int, Decimal) are formatted; a text is shown as it is, never
+    read as a number (「1e5000」 typed in a text field is a text).
+    """
     if value is None or value == "":
         return ""
-    if isinstance(value, float):
-        value = Decimal(str(value))
-    if isinstance(value, Decimal):
-        value = value.normalize()
-        if value == value.to_integral_value():
-            return f"{int(value):,}"
-        return f"{value:,f}"
-    return f"{int(value):,}"
+    figure = _figure(value)
+    if figure is None:
+        return str(value)
+    if isinstance(figure, int):
+        return f"{figure:,}"
+    if not figure.is_finite():
+        return str(figure)
+    if not _bounded(figure):
+        return f"{figure:.6E}"
+    figure = figure.normalize()
+    if figure == figure.to_integral_value():
+        return f"{int(figure):,}"
+    return f"{figure:,f}"
 
 
 @register.filter
 def fte(value):
-    """人工 with two places: 0.75, 0.00."""
+    """人工 with two places: 0.75, 0.00 (a text is shown as it is)."""
     if value is None:
         return ""
-    return f"{Decimal(value):,.2f}"
+    figure = _figure(value)
+    if figure is None:
+        return str(value)
+    figure = Decimal(figure)
+    if not _bounded(figure):
+        return num(figure)
+    return f"{figure:,.2f}"
 
 
 @register.filter
