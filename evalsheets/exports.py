@@ -2,19 +2,21 @@
 
 As in pretix's ListExporter: the data is a generator of rows (one query per batch, no
 row kept in memory after it is written), the workbook is in write-only mode, so the
-export of thousands of sheets stays flat in memory.
+export of thousands of sheets stays flat in memory. Every cell is written by
+``spreadsheet_safety.xlsx_cell``: a text such as ``=HYPERLINK(…)`` in 事務事業名, 所管課
+or 課長所見 is a quote-prefixed string cell, never a formula; figures stay numbers.
 """
 
 import io
 from collections.abc import Iterator
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 
 from .choices import CostKind
 from .models import EvaluationSheet
 from .public_rows import node_label
+from .spreadsheet_safety import xlsx_cell
 from .wareki import fiscal_year_label, fiscal_year_short
 
 BATCH = 200
@@ -127,8 +129,7 @@ def _write(ws, header, rows, widths):
     bold = Font(bold=True)
     cells = []
     for title in header:
-        cell = WriteOnlyCell(ws, value=title)
-        cell.font = bold
+        cell = xlsx_cell(ws, title, font=bold)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         cells.append(cell)
     ws.append(cells)
@@ -136,7 +137,8 @@ def _write(ws, header, rows, widths):
         ws.column_dimensions[chr(ord("A") + index)].width = width
     ws.freeze_panes = "C2"
     for row in rows:
-        ws.append(row)
+        # Every value through the one rule: a text is never written as a formula.
+        ws.append([xlsx_cell(ws, value) for value in row])
 
 
 def sheets_workbook(queryset) -> bytes:

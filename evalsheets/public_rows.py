@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from .choices import CostKind
 from .models import EvaluationSheet
+from .spreadsheet_safety import escape_text
 from .wareki import fiscal_year_label
 
 # Preference when a results year has several cost columns: 決算 first.
@@ -99,14 +100,6 @@ def build_rows(sheets: Iterable[EvaluationSheet], plan_nodes: Iterable) -> list[
 
 # --- CSV ------------------------------------------------------------------------------
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _text(value: str) -> str:
-    """Text cells that a spreadsheet would read as a formula get a leading apostrophe."""
-    value = value or ""
-    return f"'{value}" if value.startswith(_FORMULA_START) else value
-
 
 def csv_header(fiscal_year: int) -> list[str]:
     results = fiscal_year_label(fiscal_year - 1)
@@ -128,10 +121,10 @@ def csv_rows(rows: Iterable[PublicRow], url_of) -> Iterator[list]:
     for row in rows:
         sheet = row.sheet
         yield [
-            _text(row.project.code),
-            _text(row.project.name),
-            _text(row.project.section.name),
-            _text(row.plan_label),
+            row.project.code,
+            row.project.name,
+            row.project.section.name,
+            row.plan_label,
             fiscal_year_label(sheet.fiscal_year),
             "" if row.project_cost is None else row.project_cost,
             "" if row.total is None else row.total,
@@ -141,8 +134,11 @@ def csv_rows(rows: Iterable[PublicRow], url_of) -> Iterator[list]:
 
 
 def write_csv(response, header: list[str], rows: Iterable[list]) -> None:
-    """UTF-8 with a BOM (so that Excel opens Japanese correctly), CRLF line ends."""
+    """UTF-8 with a BOM (so that Excel opens Japanese correctly), CRLF line ends.
+
+    Every cell through ``spreadsheet_safety.escape_text``: a text a spreadsheet could
+    read as a formula gets a leading apostrophe; figures stay numbers."""
     response.write("\ufeff")
     writer = csv.writer(response)
-    writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerow([escape_text(value) for value in header])
+    writer.writerows([escape_text(value) for value in row] for row in rows)
