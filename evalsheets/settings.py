@@ -130,6 +130,11 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Django's finders, except that /static/../… is "not found" (404), not a 500.
+STATICFILES_FINDERS = [
+    "evalsheets.staticfinders.FileSystemFinder",
+    "evalsheets.staticfinders.AppDirectoriesFinder",
+]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
