@@ -12,9 +12,11 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
 # System packages: Pango/HarfBuzz for WeasyPrint, the IPAex Japanese fonts, Debian's
-# chromium for the browser tests, poppler-utils (pdftoppm/pdftotext) for PDF checks.
+# chromium for the browser tests, poppler-utils (pdftoppm/pdftotext) for PDF checks,
+# postgresql-client (pg_dump/pg_restore, the same major version as Debian's server) for
+# manage.py backup / restore on PostgreSQL.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-ipaexfont \
-                   chromium poppler-utils
+                   chromium poppler-utils postgresql-client
 
 .PHONY: run test setup system-deps venv db demo worker lint check clean
 

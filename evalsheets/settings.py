@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tasks",
     "django_tasks_db",
+    "dbbackup",
     "municipalities",
     "regions",
     "evalsheets",
@@ -138,6 +139,78 @@ STATICFILES_FINDERS = [
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+
+# Stored files (sheet PDFs under pdf/, export results under exports/) go through Django's
+# storage API: on this machine's disk under MEDIA_ROOT by default; with STORAGE_BACKEND=s3
+# in an S3-compatible bucket shared by every web and worker machine (docs/deploy.md,
+# "Several machines: shared storage"). The bucket stays private: files are only ever
+# served through the application's views, which check who may see them.
+STORAGE_BACKEND = env_str("STORAGE_BACKEND", "filesystem").strip().lower()
+
+
+def s3_options(bucket: str) -> dict:
+    """django-storages' S3Storage options for ``bucket`` from the AWS_* environment."""
+    return {
+        "bucket_name": bucket,
+        "endpoint_url": env_str("AWS_S3_ENDPOINT_URL") or None,
+        "region_name": env_str("AWS_S3_REGION_NAME") or None,
+        # "path" for most on-premises servers (MinIO, Ceph), "virtual" for AWS.
+        "addressing_style": env_str("AWS_S3_ADDRESSING_STYLE") or None,
+        # Unset: boto3's own chain (instance role, ~/.aws/credentials).
+        "access_key": env_str("AWS_ACCESS_KEY_ID") or None,
+        "secret_key": env_str("AWS_SECRET_ACCESS_KEY") or None,
+        "location": env_str("AWS_LOCATION"),
+        "default_acl": None,  # no public-read ACL on any object
+        "querystring_auth": True,  # never an unsigned public URL
+        # Two workers storing the same name keep two objects, as on disk (pdf._store
+        # deletes only its own copy when it loses the race).
+        "file_overwrite": False,
+    }
+
+
+if STORAGE_BACKEND == "s3":
+    if not env_str("AWS_STORAGE_BUCKET_NAME"):
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("STORAGE_BACKEND=s3 needs AWS_STORAGE_BUCKET_NAME.")
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": s3_options(env_str("AWS_STORAGE_BUCKET_NAME")),
+    }
+elif STORAGE_BACKEND in ("", "filesystem"):
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+else:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"STORAGE_BACKEND is filesystem or s3, not {STORAGE_BACKEND!r}.")
+
+# Backup archives (manage.py backup / restore, docs/operations.md): a folder on this
+# machine (BACKUP_ROOT), or a bucket of their own (BACKUP_S3_BUCKET_NAME, same endpoint
+# and credentials as above). Either way, copy them off-site too.
+BACKUP_ROOT = Path(env_str("BACKUP_ROOT", str(BASE_DIR / "var" / "backups")))
+_backup_storage = (
+    {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": s3_options(env_str("BACKUP_S3_BUCKET_NAME")),
+    }
+    if env_str("BACKUP_S3_BUCKET_NAME")
+    else {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(BACKUP_ROOT)},
+    }
+)
+STORAGES = {
+    "default": _default_storage,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "dbbackup": _backup_storage,
+}
+# django-dbbackup's database dumps (evalsheets/backups.py): SQLite through its online
+# backup API in both directions, PostgreSQL through pg_dump / pg_restore.
+DBBACKUP_CONNECTOR_MAPPING = {
+    "django.db.backends.sqlite3": "evalsheets.backups.SqliteConnector",
+    "django.db.backends.postgresql": "evalsheets.backups.PostgresConnector",
+}
+DBBACKUP_SEND_EMAIL = False
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
