@@ -5,6 +5,7 @@ when DATABASE_URL is set, e.g. ``postgres://postgres@127.0.0.1:5432/evalsheets``
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -59,6 +60,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "dbbackup",
     "municipalities",
     "regions",
@@ -76,7 +78,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle timeout and maximum age of a login (evalsheets/sessions.py, docs/security.md).
+    "evalsheets.sessions.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Turns a locked-out login into the lockout page (last, as axes asks).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "evalsheets.urls"
@@ -91,6 +97,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "evalsheets.sessions.session_timeout",
             ],
         },
     },
@@ -116,7 +123,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # 12 characters at least (docs/security.md); the demo password has 15.
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env_int("PASSWORD_MIN_LENGTH", 12)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -216,6 +227,36 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Login lockout (django-axes, evalsheets/lockout.py, docs/security.md): per user name and,
+# with a higher limit, per client address (one address may be the whole city hall).
+AUTHENTICATION_BACKENDS = [
+    "evalsheets.lockout.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_IP_FAILURE_LIMIT = env_int("LOGIN_IP_FAILURE_LIMIT", 20)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
+AXES_HANDLER = "evalsheets.lockout.LockoutHandler"
+AXES_LOCKOUT_CALLABLE = "evalsheets.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "evalsheets.lockout.client_ip"
+# A success forgets that user's failures from that address (LockoutHandler); tries while
+# locked do not push the retry time shown to the user further away.
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Reverse proxies in front of gunicorn that append to X-Forwarded-For (0: none).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# Sessions on shared terminals (evalsheets/sessions.py): logged out after
+# SESSION_IDLE_TIMEOUT minutes without activity and SESSION_MAX_AGE_HOURS after the login,
+# and when the browser is closed.
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30)
+SESSION_MAX_AGE_HOURS = env_int("SESSION_MAX_AGE_HOURS", 12)
+SESSION_COOKIE_AGE = SESSION_MAX_AGE_HOURS * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Requests a page makes by itself: they neither count as activity nor log out.
+SESSION_PASSIVE_URL_NAMES = ["export_job_status", "session_status"]
+
 # Uploads: refuse anything large before it reaches a view (imports are small CSV/XLSX).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
@@ -282,5 +323,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # WeasyPrint logs each layout step at INFO.
-    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
+    "loggers": {
+        "weasyprint.progress": {"level": "WARNING"},
+        # django-axes logs each login at INFO; failures and lockouts at WARNING.
+        "axes": {"level": "WARNING"},
+    },
 }

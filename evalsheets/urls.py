@@ -2,7 +2,9 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from . import sessions as session_views
 from .security import csp_report
+from .views import accounts as account_views
 from .views import diff as diff_views
 from .views import entry as entry_views
 from .views import exports as export_views
@@ -15,7 +17,18 @@ from .views import workflow as workflow_views
 urlpatterns = [
     path("", home_views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", account_views.LogoutView.as_view(), name="logout"),
+    path(
+        "password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"
+    ),
+    path(
+        "password/change/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    # Session timeout (evalsheets/sessions.py): a passive check and a keep-alive for typing.
+    path("session/status/", session_views.session_status, name="session_status"),
+    path("session/keepalive/", session_views.session_keepalive, name="session_keepalive"),
     path("sheets/", home_views.sheet_list, name="sheet_list"),
     path("sheets/export.xlsx", home_views.sheet_list_xlsx, name="sheet_list_xlsx"),
     path("sheets/<int:pk>/diff/", diff_views.sheet_diff, name="sheet_diff"),
