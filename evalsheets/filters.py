@@ -73,7 +73,20 @@ class PlanNodeFilter(django_filters.ModelChoiceFilter):
 
 
 class StableOrderingFilter(django_filters.OrderingFilter):
-    """Sorting by a non-unique column (課, 状態) keeps a fixed order across pages."""
+    """Sorting by a non-unique column (課, 状態) keeps a fixed order across pages.
+
+    Choices read 「事務事業コード（昇順）」「事務事業コード（降順）」 (django-filter's own
+    labels are English: "(descending)").
+    """
+
+    descending_fmt = _("%s（降順）")
+
+    def build_choices(self, fields, labels):
+        choices = super().build_choices(fields, labels)
+        return [
+            (param, label if param.startswith("-") else _("%s（昇順）") % label)
+            for param, label in choices
+        ]
 
     def filter(self, qs, value):
         qs = super().filter(qs, value)
