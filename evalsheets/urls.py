@@ -19,7 +19,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", account_views.LogoutView.as_view(), name="logout"),
     path(
-        "password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"
+        "password/change/", account_views.PasswordChangeView.as_view(), name="password_change"
     ),
     path(
         "password/change/done/",

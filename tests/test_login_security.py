@@ -5,6 +5,7 @@ Failures are posted to the real login form; the clock is moved by moving the sto
 back (the attempt's ``attempt_time``, the session's activity and login times).
 """
 
+import re
 import time
 from datetime import timedelta
 
@@ -403,28 +404,67 @@ def test_the_password_change_page_is_japanese(world):
     assert "ユーザー名・氏名・メールアドレスに似たパスワードは使えません。" in body
 
 
+def field_errors(response, field) -> str:
+    """The error list shown next to a field of the form ('' if none)."""
+    match = re.search(rf'<ul class="errorlist" id="id_{field}_error">(.*?)</ul>', text(response))
+    return match.group(1) if match else ""
+
+
 @pytest.mark.parametrize(
-    "old, new1, new2, message",
+    "old, new1, new2, field, message",
     [
-        ("wrong", "a-good-long-passphrase", None, "現在のパスワードが正しくありません。"),
-        ("pw-staff_a", "short-pw", None, "パスワードが短すぎます。12文字以上にしてください。"),
-        ("pw-staff_a", "314159265358979", None, "数字だけのパスワードは使えません。"),
-        ("pw-staff_a", "password12345", None, "よく使われているパスワードのため、使えません。"),
-        ("pw-staff_a", "staff_a12345", None, "パスワードが「ユーザー名」に似すぎています。"),
+        (
+            "wrong",
+            "a-good-long-passphrase",
+            None,
+            "old_password",
+            "現在のパスワードが正しくありません。",
+        ),
+        (
+            "pw-staff_a",
+            "short-pw",
+            None,
+            "new_password1",
+            "パスワードが短すぎます。12文字以上にしてください。",
+        ),
+        (
+            "pw-staff_a",
+            "314159265358979",
+            None,
+            "new_password1",
+            "数字だけのパスワードは使えません。",
+        ),
+        (
+            "pw-staff_a",
+            "password12345",
+            None,
+            "new_password1",
+            "よく使われているパスワードのため、使えません。",
+        ),
+        (
+            "pw-staff_a",
+            "staff_a12345",
+            None,
+            "new_password1",
+            "パスワードが「ユーザー名」に似すぎています。",
+        ),
         (
             "pw-staff_a",
             "a-good-long-passphrase",
             "a-good-long-passphrasf",
+            "new_password2",
             "確認用のパスワードが新しいパスワードと一致しません。",
         ),
     ],
     ids=["wrong-old", "short", "numeric", "common", "similar", "mismatch"],
 )
-def test_a_refused_password_change_says_why_in_japanese(world, old, new1, new2, message):
+def test_a_refused_password_change_says_why_next_to_the_field(
+    world, old, new1, new2, field, message
+):
     client = logged_in_client(world["users"]["staff_a"])
     response = change(client, old, new1, new2)
     assert response.status_code == 200
-    assert message in text(response)
+    assert message in field_errors(response, field)
     assert "入力内容を確認してください。" in text(response)
     assert get_user_model().objects.get(username="staff_a").check_password("pw-staff_a")
 
