@@ -83,6 +83,39 @@ class VisionView:
         return fiscal_year_of(self.vision.period_end)
 
 
+@dataclass
+class MemberTotal:
+    """A total over the members (圏域計) that says when some members have no figure."""
+
+    value: object
+    counted: int
+    members: int
+    missing: list  # names of the members without a figure
+
+    @property
+    def note(self) -> str:
+        """「4団体中2団体の合計（未記入：玉東町、和水町）」 when incomplete, else ""."""
+        if not self.missing:
+            return ""
+        if not self.counted:
+            return _("%(n)s団体とも未記入") % {"n": self.members}
+        return _("%(n)s団体中%(k)s団体の合計（未記入：%(names)s）") % {
+            "n": self.members,
+            "k": self.counted,
+            "names": "、".join(self.missing),
+        }
+
+
+def member_total(towns, attribute: str, zero=0) -> MemberTotal:
+    present = [t for t in towns if getattr(t, attribute) is not None]
+    return MemberTotal(
+        value=sum((getattr(t, attribute) for t in present), zero) if present else None,
+        counted=len(present),
+        members=len(towns),
+        missing=[t.name for t in towns if getattr(t, attribute) is None],
+    )
+
+
 def fiscal_year_of(day) -> int:
     """年度 of a date: April–March (2027-03-31 → 2026)."""
     return day.year if day.month >= 4 else day.year - 1
@@ -165,6 +198,12 @@ def region_detail(request, pk):
         member.has_public_sheets = member.municipality.code in published_codes
     towns = [m.municipality for m in members]
     stats_dates = sorted({t.stats_date for t in towns if t.stats_date})
+    totals = {
+        "population": member_total(towns, "population"),
+        "households": member_total(towns, "households"),
+        "area": member_total(towns, "area", Decimal(0)),
+    }
+    notes = {t.note for t in totals.values()}
     kpis = []
     for kpi in region.kpis.all():
         latest = kpi.latest_value()
@@ -176,11 +215,9 @@ def region_detail(request, pk):
             "region": region,
             "members": members,
             "central_label": role_label(region, MemberRole.CENTRAL),
-            "totals": {
-                "population": sum(t.population or 0 for t in towns),
-                "households": sum(t.households or 0 for t in towns),
-                "area": sum((t.area or Decimal(0) for t in towns), Decimal(0)),
-            },
+            "totals": totals,
+            # The same members missing in every column: said once, under 圏域計.
+            "totals_note": notes.pop() if len(notes) == 1 else "",
             "stats_date": stats_dates[0] if len(stats_dates) == 1 else None,
             "mixed_stats_dates": len(stats_dates) > 1,
             "visions": [_vision_view(v, members) for v in region.visions.all()],

@@ -26,3 +26,47 @@ def test_sort_choices_of_the_list_are_japanese(world):
     assert labels["-code"] == "事務事業コード（降順）"
     assert labels["-updated"] == "更新日時（降順）"
     assert "descending" not in html
+
+
+# --- 圏域計 over incomplete data says so -------------------------------------------------------
+
+
+def test_region_total_over_incomplete_members_says_which_are_missing(demo_data, client):
+    from municipalities.models import Municipality
+    from regions.models import Region
+
+    region = Region.objects.get(name="玉名圏域定住自立圏")
+    # Two of the four members have a population on record, the two others none.
+    Municipality.objects.filter(name__in=["玉名市", "南関町"]).update(population=1000)
+    Municipality.objects.filter(name__in=["玉東町", "和水町"]).update(population=None)
+    html = client.get(f"/public/regions/{region.pk}/").content.decode()
+    total_row = re.search(r'<tr class="total">.*?</tr>', html, re.S).group(0)
+    assert "2,000" in total_row
+    assert "4団体中2団体の合計（未記入：玉東町、和水町）" in total_row
+
+
+def test_region_total_over_complete_members_has_no_note(demo_data, client):
+    from municipalities.models import Municipality
+    from regions.models import Region
+
+    region = Region.objects.get(name="玉名圏域定住自立圏")
+    towns = Municipality.objects.filter(memberships__region=region)
+    towns.update(population=10, households=5, area="1.5")
+    html = client.get(f"/public/regions/{region.pk}/").content.decode()
+    total_row = re.search(r'<tr class="total">.*?</tr>', html, re.S).group(0)
+    assert "<td>40</td><td>20</td><td>6</td>" in total_row
+    assert "未記入" not in total_row
+
+
+def test_region_total_names_missing_members_per_column_when_they_differ(demo_data, client):
+    from municipalities.models import Municipality
+    from regions.models import Region
+
+    region = Region.objects.get(name="玉名圏域定住自立圏")
+    towns = Municipality.objects.filter(memberships__region=region)
+    towns.update(population=10, households=5, area="1.5")
+    towns.filter(name="玉東町").update(households=None)
+    html = client.get(f"/public/regions/{region.pk}/").content.decode()
+    total_row = re.search(r'<tr class="total">.*?</tr>', html, re.S).group(0)
+    assert "<td>40</td>" in total_row
+    assert "15" in total_row and "4団体中3団体の合計（未記入：玉東町）" in total_row
