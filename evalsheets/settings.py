@@ -60,7 +60,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tasks",
     "django_tasks_db",
-    "axes",
+    "evalsheets.axes_app.AxesConfig",  # django-axes (docs/security.md)
     "dbbackup",
     "municipalities",
     "regions",

@@ -155,6 +155,10 @@ def test_the_admin_login_is_locked_too_and_the_admin_lists_lockouts(world):
     page = client.get("/admin/axes/accessattempt/")
     assert page.status_code == 200
     assert "staff_a" in text(page) and "10.0.0.5" in text(page)
+    # In Japanese (axes ships none: locale/ja/LC_MESSAGES/django.po).
+    for label in ("ログイン失敗の記録", "失敗回数", "IPアドレス", "ロック中"):
+        assert label in text(page), label
+    assert "ログインの記録（失敗・ロック）" in text(client.get("/admin/"))
 
 
 # ------------------------------------------------------------------ lockout per address

@@ -44,6 +44,18 @@ def test_five_wrong_passwords_lock_the_login_and_say_until_when(new_page, demo_d
     expect(page.locator("#login-locked")).to_be_visible()
     assert page.url.endswith("/login/")
 
+    # The administrator sees the lock in the admin.
+    admin = new_page()
+    admin.goto("/admin/login/")
+    admin.fill("#id_username", "admin")
+    admin.fill("#id_password", "evalsheets-demo")
+    admin.click("input[type=submit]")
+    admin.goto("/admin/axes/accessattempt/")
+    row = admin.locator("#result_list tbody tr").first
+    expect(row).to_contain_text("tamana-staff")
+    expect(row).to_contain_text("ロック中")
+    screenshot(admin, "admin-login-lockouts")
+
 
 def test_an_idle_page_goes_to_the_login_page_and_typing_keeps_it(new_page, demo_data):
     page = new_page()
