@@ -4,29 +4,43 @@ from import_export.widgets import ForeignKeyWidget
 from municipalities.models import Municipality, PlanNode, Section
 from municipalities.resources import PlanNodeWidget, ScopedForeignKeyWidget
 
+from .batched_import import BatchedImport, CachedLookups, KeyedInstanceLoader
 from .models import PROJECT_DETAIL_FIELDS, Project
 
 
-class ProjectResource(resources.ModelResource):
+class _MunicipalityByCode(CachedLookups, ForeignKeyWidget):
+    pass
+
+
+class _SectionByCode(CachedLookups, ScopedForeignKeyWidget):
+    pass
+
+
+class _PlanNodeByPath(CachedLookups, PlanNodeWidget):
+    pass
+
+
+class ProjectResource(BatchedImport, resources.ModelResource):
     """事務事業 by (municipality code, project code).
 
-    課 by its code, 施策 by its path (e.g. ⑦/（４）/（１））.
+    課 by its code, 施策 by its path (e.g. ⑦/（４）/（１））. A large file is imported in
+    short batches (evalsheets.batched_import).
     """
 
     municipality = fields.Field(
         column_name="municipality",
         attribute="municipality",
-        widget=ForeignKeyWidget(Municipality, field="code"),
+        widget=_MunicipalityByCode(Municipality, field="code"),
     )
     section = fields.Field(
         column_name="section",
         attribute="section",
-        widget=ScopedForeignKeyWidget(Section, field="code"),
+        widget=_SectionByCode(Section, field="code"),
     )
     plan_node = fields.Field(
         column_name="plan_node",
         attribute="plan_node",
-        widget=PlanNodeWidget(PlanNode, field="path"),
+        widget=_PlanNodeByPath(PlanNode, field="path"),
     )
 
     class Meta:
@@ -35,3 +49,4 @@ class ProjectResource(resources.ModelResource):
         fields = ("municipality", "code", "section", "plan_node", "active", *PROJECT_DETAIL_FIELDS)
         skip_unchanged = True
         clean_model_instances = True
+        instance_loader_class = KeyedInstanceLoader

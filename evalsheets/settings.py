@@ -59,12 +59,14 @@ INSTALLED_APPS = [
     "import_export",
     "django_filters",
     "django_tasks",
-    "django_tasks_db",
     "evalsheets.axes_app.AxesConfig",  # django-axes (docs/security.md)
     "dbbackup",
     "municipalities",
     "regions",
     "evalsheets",
+    # After evalsheets: its ``db_worker`` command (a worker that survives a locked
+    # database, evalsheets/management/commands/db_worker.py) takes the place of this one.
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -115,7 +117,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        # Seconds a connection waits for another's write (SQLite's busy timeout).
+        "timeout": env_int("SQLITE_BUSY_TIMEOUT", 20),
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 
