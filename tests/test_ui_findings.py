@@ -70,3 +70,27 @@ def test_region_total_names_missing_members_per_column_when_they_differ(demo_dat
     total_row = re.search(r'<tr class="total">.*?</tr>', html, re.S).group(0)
     assert "<td>40</td>" in total_row
     assert "15" in total_row and "4団体中3団体の合計（未記入：玉東町）" in total_row
+
+
+# --- The conflict page tells a save of one's own from someone else's ------------------------
+
+
+def test_conflict_with_ones_own_save_in_another_window_says_so(demo_data):
+    import html as htmllib
+
+    from evalsheets.models import EvaluationSheet
+    from tests.entry_support import make_draft, post_data, read_form, user
+
+    sheet = make_draft(EvaluationSheet.objects.get(project__code="741-2"))
+    me = login(user("tamana-staff"))
+    url = f"/sheets/{sheet.pk}/edit/"
+    first_window, _k, _o = read_form(me.get(url).content)
+    second_window, _k, _o = read_form(me.get(url).content)
+    first_window["sheet-intent"] = ["一つ目のタブで書いた意図。"]
+    assert me.post(url, post_data(first_window)).status_code == 302
+    second_window["sheet-intent"] = ["二つ目のタブで書いた意図。"]
+    response = me.post(url, post_data(second_window))
+    assert response.status_code == 409
+    page = htmllib.unescape(response.content.decode())
+    assert "別のウィンドウまたはタブで（あなた自身が）保存しました" in page
+    assert "ほかの人" not in page

@@ -137,6 +137,8 @@ def _conflict(request, current, yours, expected):
             "same": [r for r in rows if not r["differs"]],
             "expected": expected,
             "last": last,
+            # The newer save is the user's own, from another window or tab.
+            "by_self": last is not None and last.actor_id == request.user.pk,
         },
         status=409,
     )
