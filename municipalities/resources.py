@@ -1,5 +1,8 @@
 """django-import-export resources for master data, keyed by natural keys (codes), not ids.
 
+Large files of flat master data (団体, 部, 課) are imported in short batches
+(evalsheets.batched_import), so that others can write meanwhile.
+
 A related row is looked up by its code or name *within the row's municipality*
 (column ``municipality`` = 全国地方公共団体コード), so a file never carries
 database ids and cannot point into another municipality.
@@ -7,6 +10,8 @@ database ids and cannot point into another municipality.
 
 from import_export import fields, resources
 from import_export.widgets import ForeignKeyWidget
+
+from evalsheets.batched_import import BatchedImport
 
 from .models import Department, Municipality, Plan, PlanNode, Section
 
@@ -37,7 +42,7 @@ MUNICIPALITY = fields.Field(
 )
 
 
-class MunicipalityResource(resources.ModelResource):
+class MunicipalityResource(BatchedImport, resources.ModelResource):
     class Meta:
         model = Municipality
         import_id_fields = ("code",)
@@ -57,7 +62,7 @@ class MunicipalityResource(resources.ModelResource):
         clean_model_instances = True
 
 
-class DepartmentResource(resources.ModelResource):
+class DepartmentResource(BatchedImport, resources.ModelResource):
     municipality = MUNICIPALITY
 
     class Meta:
@@ -68,7 +73,7 @@ class DepartmentResource(resources.ModelResource):
         clean_model_instances = True
 
 
-class SectionResource(resources.ModelResource):
+class SectionResource(BatchedImport, resources.ModelResource):
     municipality = MUNICIPALITY
     department = fields.Field(
         column_name="department",
@@ -85,7 +90,11 @@ class SectionResource(resources.ModelResource):
 
 
 class PlanNodeResource(resources.ModelResource):
-    """Columns: municipality, plan (name), parent_path (empty for a root), code, name, …"""
+    """Columns: municipality, plan (name), parent_path (empty for a root), code, name, …
+
+    One transaction, not batches (evalsheets.batched_import): a row's parent may be a row
+    of the same file, which a rolled-back batch of the preview would not keep.
+    """
 
     municipality = fields.Field(
         column_name="municipality", attribute="plan__municipality__code", readonly=True

@@ -326,3 +326,24 @@ def test_sqlite_waits_for_a_writer_and_every_transaction_takes_the_write_lock_fi
         client.post("/logout/")
     begins = [q["sql"] for q in queries.captured_queries if q["sql"].upper().startswith("BEGIN")]
     assert begins and all(sql.upper() == "BEGIN IMMEDIATE" for sql in begins), begins
+
+
+@pytest.mark.django_db
+def test_sections_and_departments_import_in_batches_too(world, settings):
+    from municipalities.models import Department, Section
+    from municipalities.resources import DepartmentResource, SectionResource
+
+    settings.IMPORT_BATCH_PAUSE = 0
+    departments = [("432067", f"第{i}部") for i in range(60)]
+    result = DepartmentResource().import_data(
+        tablib.Dataset(*departments, headers=["municipality", "name"])
+    )
+    assert not result.has_errors() and result.batches > 1
+    sections = [("432067", f"s{i:03d}", f"第{i}課", f"第{i % 60}部") for i in range(120)]
+    result = SectionResource().import_data(
+        tablib.Dataset(*sections, headers=["municipality", "code", "name", "department"])
+    )
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert result.batches > 1 and result.totals["new"] == 120
+    assert Department.objects.filter(name__startswith="第").count() == 60
+    assert Section.objects.get(code="s119").department.name == "第59部"
