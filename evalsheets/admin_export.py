@@ -4,6 +4,8 @@
   queryset from the URL's filters; a filter that names no field (a stale bookmark, a
   typo) raises ``IncorrectLookupParameters``, which the changelist itself turns into a
   redirect but the export view lets through as a 500.
+* The import refuses a file over the size or row limits before reading it
+  (``import_limits``), with a message next to the file field.
 * Every export format applies ``spreadsheet_safety``'s rule (a text is never written as
   a formula); numbers, dates and booleans reach the formats that write them typed
   (``native_types``) as such, so that only texts are escaped.
@@ -22,12 +24,21 @@ from django.utils.translation import gettext as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import BINARY_FORMATS
 
+from .import_limits import LimitedImportForm, oversized_uploads
 from .spreadsheet_safety import EXPORT_FORMATS, IMPORT_FORMATS
 
 
 class ImportExportAdmin(ImportExportModelAdmin):
     export_formats = EXPORT_FORMATS
     import_formats = IMPORT_FORMATS
+    import_form_class = LimitedImportForm
+
+    def get_import_form_kwargs(self, request):
+        kwargs = super().get_import_form_kwargs(request)
+        if request.method == "POST":
+            kwargs["oversized"] = oversized_uploads(request)
+        return kwargs
+
     def get_export_queryset(self, request):
         try:
             return super().get_export_queryset(request)

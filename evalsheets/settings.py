@@ -74,6 +74,8 @@ MIDDLEWARE = [
     # Content-Security-Policy and Permissions-Policy on every response (evalsheets/security.py).
     "csp.middleware.CSPMiddleware",
     "evalsheets.security.SecurityHeadersMiddleware",
+    # Form data that is not UTF-8 is refused, not stored as U+FFFD (evalsheets/request_checks.py).
+    "evalsheets.request_checks.Utf8FormMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -264,6 +266,16 @@ SESSION_PASSIVE_URL_NAMES = ["export_job_status", "session_status"]
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+# A file over EVALSHEETS_IMPORT_MAX_BYTES is dropped while it arrives, and the admin's
+# import refuses it or a file over EVALSHEETS_IMPORT_MAX_ROWS rows with a message
+# (evalsheets/import_limits.py); a body over the limits above is a Japanese 400/413 page.
+EVALSHEETS_IMPORT_MAX_BYTES = env_int("EVALSHEETS_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
+EVALSHEETS_IMPORT_MAX_ROWS = env_int("EVALSHEETS_IMPORT_MAX_ROWS", 50_000)
+FILE_UPLOAD_HANDLERS = [
+    "evalsheets.import_limits.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",

@@ -14,6 +14,9 @@ from .views import pdf as pdf_views
 from .views import sheets as sheet_views
 from .views import workflow as workflow_views
 
+# A refused request body (too large, too many fields, not UTF-8) explains itself in Japanese.
+handler400 = "evalsheets.request_checks.bad_request"
+
 urlpatterns = [
     path("", home_views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
