@@ -36,8 +36,9 @@ IDLE_MESSAGE = "一定時間（{minutes}分）操作がなかったため、ロ�
 MAX_AGE_MESSAGE = "ログインから{hours}時間が経過したため、ログアウトしました。" + AGAIN
 
 
-def idle_seconds() -> int:
-    return settings.SESSION_IDLE_TIMEOUT * 60
+def idle_seconds() -> int | None:
+    """The idle timeout in seconds; None when SESSION_IDLE_TIMEOUT is 0 (no idle timeout)."""
+    return settings.SESSION_IDLE_TIMEOUT * 60 if settings.SESSION_IDLE_TIMEOUT > 0 else None
 
 
 def max_age_seconds() -> int:
@@ -58,15 +59,16 @@ def _start_clock(sender, request, user, **kwargs):
 
 def seconds_left(session, now: int) -> int:
     """Seconds before this session times out (idle or maximum age), at least 0."""
-    idle_end = session[LAST_ACTIVITY] + idle_seconds()
-    age_end = session[LOGIN_TIME] + max_age_seconds()
-    return max(min(idle_end, age_end) - now, 0)
+    end = session[LOGIN_TIME] + max_age_seconds()
+    if idle_seconds():
+        end = min(end, session[LAST_ACTIVITY] + idle_seconds())
+    return max(end - now, 0)
 
 
 def expiry_message(session, now: int) -> str | None:
     if now - session[LOGIN_TIME] >= max_age_seconds():
         return MAX_AGE_MESSAGE.format(hours=settings.SESSION_MAX_AGE_HOURS)
-    if now - session[LAST_ACTIVITY] >= idle_seconds():
+    if idle_seconds() and now - session[LAST_ACTIVITY] >= idle_seconds():
         return IDLE_MESSAGE.format(minutes=settings.SESSION_IDLE_TIMEOUT)
     return None
 
@@ -112,7 +114,7 @@ class SessionTimeoutMiddleware:
 def session_timeout(request):
     """Template context: the idle timeout for ``static/js/session.js`` (logged-in users)."""
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    if user is None or not user.is_authenticated or not idle_seconds():
         return {}
     # A string: the template would print an int with a thousands separator.
     return {"session_idle_seconds": str(idle_seconds())}

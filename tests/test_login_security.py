@@ -336,6 +336,17 @@ def test_twelve_hours_after_the_login_even_an_active_session_ends(world):
     assert MAX_AGE in text(client.get(response.url))
 
 
+@override_settings(SESSION_IDLE_TIMEOUT=0)
+def test_an_idle_timeout_of_0_turns_it_off_but_not_the_maximum_age(world):
+    client = logged_in_client(world["users"]["staff_a"])
+    move_back(client, LAST_ACTIVITY, 8 * 3600)
+    response = client.get("/")
+    assert response.status_code == 200 and "data-session-idle" not in text(response)
+    assert 0 < client.get("/session/status/").json()["seconds_left"] <= 12 * 3600
+    move_back(client, LOGIN_TIME, 12 * 3600)
+    assert client.get("/").status_code == 302 and not logged_in(client)
+
+
 def test_a_session_from_before_the_clocks_gets_them(world):
     client = Client()
     client.force_login(world["users"]["staff_a"])
