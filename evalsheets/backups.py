@@ -27,6 +27,7 @@ import hashlib
 import json
 import re
 import shutil
+import socket
 import sqlite3
 import tarfile
 import tempfile
@@ -185,6 +186,17 @@ def top_level_files(storage) -> list[str]:
         return []
 
 
+def location_of(storage, name: str) -> str:
+    """Where a stored file is, for messages: a path on disk or s3://bucket/key."""
+    if isinstance(storage, FileSystemStorage):
+        return storage.path(name)
+    bucket = getattr(storage, "bucket_name", None)
+    if bucket:
+        prefix = getattr(storage, "location", "")
+        return f"s3://{bucket}/{prefix.strip('/') + '/' if prefix else ''}{name}"
+    return name
+
+
 def ensure_storage_root(storage) -> None:
     """Create a disk storage's folder (mediabackup lists it even when nothing was stored)."""
     if isinstance(storage, FileSystemStorage):
@@ -215,6 +227,7 @@ def manifest(counts: dict[str, int], files: list[dict], connector_path: str) -> 
         "format": FORMAT,
         "application": "evalsheets",
         "created_at": timezone.localtime().isoformat(timespec="seconds"),
+        "created_on": socket.gethostname(),
         "database": {
             "vendor": connection.vendor,
             "engine": connection.settings_dict["ENGINE"],

@@ -25,6 +25,7 @@ from evalsheets import settings as app_settings
 from evalsheets.choices import ExportStatus
 from evalsheets.models import EvaluationSheet, ExportJob, SheetPDF
 from evalsheets.pdf import schedule_pdf
+from tests.conftest import publish
 from tests.entry_support import user
 from tests.worker_support import run_worker_batch, worker_env
 
@@ -127,6 +128,18 @@ def test_worker_renders_into_the_bucket_and_the_web_serves_it(world, bucket):
     assert body(response) == data
     assert response["ETag"] == f'"{record.sha256}"'
     assert SheetPDF.objects.filter(sheet=sheet).count() == 1  # served, not rendered again
+
+    # Published: the worker freezes a new PDF in the bucket; the public page serves it.
+    with transaction.atomic():
+        sheet = publish(sheet)
+        schedule_pdf(sheet)
+    run_worker_batch(bucket["env"])
+    frozen = SheetPDF.objects.get(sheet=sheet, frozen=True)
+    public = Client().get("/public/432067/2023/741-2/pdf/")
+    assert public.status_code == 200
+    assert hashlib.sha256(body(public)).hexdigest() == frozen.sha256
+    assert frozen.file.name in objects(bucket)
+    assert not (bucket["media"] / "media").exists()
 
 
 def test_web_renders_the_worker_zips_and_the_web_downloads(demo_data, bucket):

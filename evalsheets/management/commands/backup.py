@@ -101,7 +101,7 @@ class Command(BaseCommand):
         storage = storages["dbbackup"]
         with archive.open("rb") as handle:
             saved = storage.save(name, File(handle, name=name))
-        return f"{saved}（バックアップ用ストレージ）"
+        return backups.location_of(storage, saved)
 
     def _prune(self):
         storage = storages["dbbackup"]

@@ -139,7 +139,7 @@ class Command(BaseCommand):
     def _confirm(self, manifest: dict, yes: bool):
         current = backups.data_rows(backups.row_counts())
         files = sum(1 for _ in backups.walk_storage(default_storage))
-        taken = manifest["created_at"]
+        taken = manifest["created_at"].replace("T", " ")[:19]
         incoming = sum(backups.data_rows(manifest["rows"]).values())
         lines = [
             f"復元するバックアップ：{taken} 作成、データベース {incoming:,}行、"
