@@ -94,3 +94,23 @@ def test_conflict_with_ones_own_save_in_another_window_says_so(demo_data):
     page = htmllib.unescape(response.content.decode())
     assert "別のウィンドウまたはタブで（あなた自身が）保存しました" in page
     assert "ほかの人" not in page
+
+
+# --- The export job page has a real title ---------------------------------------------------
+
+
+def test_export_job_page_is_titled_by_municipality_year_and_kind(world):
+    from evalsheets.choices import ExportKind
+    from evalsheets.models import ExportJob
+
+    job = ExportJob.objects.create(
+        municipality=world["town"],
+        requested_by=world["users"]["planning"],
+        kind=ExportKind.BOOKLET,
+        parameters={"year": 2023, "department": None, "plan_node": None, "state": ""},
+    )
+    html = login(world["users"]["planning"]).get(f"/exports/{job.pk}/").content.decode()
+    title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+    assert title.startswith("玉名市 令和5年度 PDF一括出力（冊子）")
+    assert f"一括出力 {job.pk}" not in html
+    assert "<h1>玉名市 令和5年度 PDF一括出力（冊子）</h1>" in html

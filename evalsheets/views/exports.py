@@ -89,6 +89,15 @@ def status_payload(job: ExportJob) -> dict:
     }
 
 
+def job_title(job: ExportJob) -> str:
+    """「玉名市 令和5年度 PDF一括出力（冊子）」: whose, which year, what (the job page's title
+    and heading)."""
+    kind = "PDF一括出力（冊子）" if job.kind == ExportKind.BOOKLET else "PDF一括出力（ZIP）"
+    year = job.parameters.get("year")
+    year_label = f" {fiscal_year_label(year)}" if isinstance(year, int) else ""
+    return f"{job.municipality.name}{year_label} {kind}"
+
+
 @login_required
 def export_job(request, pk):
     job = _job_or_404(request, pk)
@@ -97,6 +106,7 @@ def export_job(request, pk):
         "evalsheets/exports/job.html",
         {
             "job": job,
+            "title": job_title(job),
             "conditions": describe(job),
             "active": job.status in ACTIVE,
             "payload": status_payload(job),
