@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from whitenoise.compress import Compressor
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -71,6 +72,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files from STATIC_ROOT in the Django process (docs/deploy.md): no separate web
+    # server is needed for /static/; right after SecurityMiddleware, as WhiteNoise asks.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     # Content-Security-Policy and Permissions-Policy on every response (evalsheets/security.py).
     "csp.middleware.CSPMiddleware",
     "evalsheets.security.SecurityHeadersMiddleware",
@@ -217,9 +221,17 @@ _backup_storage = (
 )
 STORAGES = {
     "default": _default_storage,
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # collectstatic writes each file under a name with its hash, plus gzip and Brotli
+    # copies; WhiteNoise serves hashed names with a one-year, immutable cache. Pages then
+    # need the manifest (collectstatic) when DEBUG is off; tests use the plain storage.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
     "dbbackup": _backup_storage,
 }
+# The IPAex fonts (14 MB) are for the PDF renderer, which reads them from static/ itself;
+# no page loads them. Compressing them would cost collectstatic over a minute of CPU.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "ttf")
+# WhiteNoise's own table has no .ttf (it would say application/octet-stream).
+WHITENOISE_MIMETYPES = {".ttf": "font/ttf"}
 # django-dbbackup's database dumps (evalsheets/backups.py): SQLite through its online
 # backup API in both directions, PostgreSQL through pg_dump / pg_restore.
 DBBACKUP_CONNECTOR_MAPPING = {
@@ -298,14 +310,27 @@ TASKS = {
     }
 }
 
-# Secure defaults when DEBUG is off.
-if not DEBUG:
-    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
-    CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
-    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 30)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# HTTPS (docs/deploy.md): on when users reach the site through TLS, normally a proxy in
+# front of gunicorn that terminates it and sets X-Forwarded-Proto; off for a server that
+# is only ever reached over plain HTTP (an internal LGWAN server without a certificate).
+# On: http:// is redirected to https://, the session and CSRF cookies are Secure, HSTS is
+# sent and X-Forwarded-Proto: https from the proxy is believed. Default: on when DEBUG is
+# off, so a forgotten setting fails closed (docker-compose.yml makes the operator choose).
+HTTPS = env_bool("HTTPS", not DEBUG)
+SECURE_SSL_REDIRECT = HTTPS
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+# The HSTS preload list is for public domains and hard to leave: the operator opts in.
+SECURE_HSTS_PRELOAD = HTTPS and env_bool("SECURE_HSTS_PRELOAD", False)
+if HTTPS and not SECURE_HSTS_PRELOAD:
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
+# A load balancer probes the web machines over plain HTTP, without the proxy's headers.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+# /health/ (evalsheets/health.py) fails when a task has waited longer than this (seconds).
+HEALTH_MAX_TASK_AGE = env_int("HEALTH_MAX_TASK_AGE", 900)
 SESSION_COOKIE_HTTPONLY = True
 
 # Headers on every response, DEBUG on or off (docs/security.md): no MIME sniffing, the

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from . import health as health_views
 from . import sessions as session_views
 from .security import csp_report
 from .views import accounts as account_views
@@ -32,6 +33,8 @@ urlpatterns = [
     # Session timeout (evalsheets/sessions.py): a passive check and a keep-alive for typing.
     path("session/status/", session_views.session_status, name="session_status"),
     path("session/keepalive/", session_views.session_keepalive, name="session_keepalive"),
+    # Load balancers and monitoring (evalsheets/health.py): no login.
+    path("health/", health_views.health, name="health"),
     path("sheets/", home_views.sheet_list, name="sheet_list"),
     path("sheets/export.xlsx", home_views.sheet_list_xlsx, name="sheet_list_xlsx"),
     path("sheets/<int:pk>/diff/", diff_views.sheet_diff, name="sheet_diff"),
@@ -63,3 +66,5 @@ urlpatterns += [
         "exports/<int:pk>/download/", export_views.export_job_download, name="export_job_download"
     ),
 ]
+# Browsers ask for /favicon.ico before (or without) reading the pages' <link rel="icon">.
+urlpatterns += [path("favicon.ico", home_views.favicon, name="favicon")]

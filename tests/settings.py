@@ -3,9 +3,7 @@
 import os
 
 os.environ.setdefault("SECRET_KEY", "evalsheets-test-key")
-os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
-os.environ.setdefault("SESSION_COOKIE_SECURE", "0")
-os.environ.setdefault("CSRF_COOKIE_SECURE", "0")
+os.environ.setdefault("HTTPS", "0")  # the test client and live_server speak plain HTTP
 
 from evalsheets.settings import *  # noqa: F403
 
@@ -17,6 +15,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# No collectstatic in tests: WhiteNoise serves static/ through the finders, as under runserver.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not shared-cache memory: tests of concurrent requests need SQLite's real
