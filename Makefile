@@ -18,7 +18,7 @@ PORT   ?= 8000
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-ipaexfont \
                    chromium poppler-utils postgresql-client
 
-.PHONY: run test setup system-deps venv db demo worker lint check clean
+.PHONY: run test smoke setup system-deps venv db demo worker lint check clean
 
 run: setup db demo
 	@echo "Serving http://$(HOST):$(PORT)/ (Ctrl-C to stop). A task worker runs alongside."
@@ -58,6 +58,11 @@ demo: db
 
 worker: db
 	DEBUG=1 $(PY) manage.py db_worker --queue-name '*'
+
+# The deployed shape (gunicorn, DEBUG=0, PostgreSQL, WhiteNoise, one db_worker) checked over
+# HTTP: .ci/smoke (docs/deploy.md, "Checking a deployment").
+smoke: setup
+	.ci/smoke
 
 lint: setup
 	$(VENV)/bin/ruff check .
