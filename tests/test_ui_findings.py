@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 from django.test import Client
 
 
@@ -114,3 +115,25 @@ def test_export_job_page_is_titled_by_municipality_year_and_kind(world):
     assert title.startswith("玉名市 令和5年度 PDF一括出力（冊子）")
     assert f"一括出力 {job.pk}" not in html
     assert "<h1>玉名市 令和5年度 PDF一括出力（冊子）</h1>" in html
+
+
+# --- A favicon ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", ["/login/", "/public/"])
+def test_pages_link_a_favicon_that_exists(db, client, url):
+    from django.contrib.staticfiles import finders
+
+    html = client.get(url).content.decode()
+    icons = re.findall(r'<link rel="icon" href="/static/([^"]+)"', html)
+    assert icons == ["favicon.svg", "favicon.ico"]
+    svg = open(finders.find("favicon.svg"), encoding="utf-8").read()
+    assert svg.startswith("<svg") and "</svg>" in svg
+    with open(finders.find("favicon.ico"), "rb") as ico:
+        assert ico.read(4) == b"\0\0\1\0"  # an ICO header
+
+
+def test_favicon_ico_answers_with_the_icon(db, client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302
+    assert response["Location"] == "/static/favicon.ico"

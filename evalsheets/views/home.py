@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 
 from municipalities.choices import Role
 from municipalities.models import Section
@@ -19,6 +20,11 @@ from ..querysets import profile_of
 PAGE_SIZE = 50
 # The list shows none of the narrative: leave those columns in the database.
 LIST_DEFERRED = NARRATIVE_FIELDS
+
+
+def favicon(request):
+    """/favicon.ico: the icon under /static/ (its hashed name in production)."""
+    return redirect(static("favicon.ico"))
 
 
 def selected_year(request, years: list[int]) -> int | None:
