@@ -18,7 +18,7 @@ from django.test import Client, RequestFactory, override_settings
 from django.utils import timezone
 
 from evalsheets.choices import ExportKind, ExportStatus
-from evalsheets.lockout import client_ip
+from evalsheets.lockout import client_ip, retry_time_label
 from evalsheets.models import ExportJob
 from evalsheets.sessions import LAST_ACTIVITY, LOGIN_TIME
 
@@ -110,6 +110,15 @@ def test_the_lockout_page_says_until_when_in_japanese(world):
     assert AccessAttempt.objects.get(username="staff_a").attempt_time == last
     # The page is the login form again, with the user name kept.
     assert 'name="username"' in body and 'value="staff_a"' in body
+
+
+def test_the_retry_time_is_rounded_up_and_dated_when_not_today():
+    now = timezone.localtime()
+    at = now.replace(hour=9, minute=4, second=1, microsecond=0)
+    assert retry_time_label(at) == "9時05分"
+    assert retry_time_label(at.replace(second=0)) == "9時04分"
+    later = at + timedelta(days=2)
+    assert retry_time_label(later) == f"{later.month}月{later.day}日 9時05分"
 
 
 def test_the_lock_ends_after_the_cool_off(world):
