@@ -154,8 +154,8 @@ class _Writer:
                     for n, new in row.values.items()
                     if self.set(obj, n, new, f"{prefix}.{obj.pk}.{n}")
                 ]
-                if obj.sort_order != row.index:
-                    obj.sort_order = row.index
+                if row.order is not None and obj.sort_order != row.order:
+                    obj.sort_order = row.order
                     changed.append("sort_order")
                 if changed:
                     obj.save(update_fields=changed)
@@ -218,6 +218,11 @@ class _Writer:
                 answer.save()
 
 
+def _new_order(row) -> int:
+    """A new row's sort_order: its place in the form (its number when the formset was refused)."""
+    return row.index if row.order is None else row.order
+
+
 def save_sheet(sheet, user, changes, expected_version: int) -> SaveResult:
     """Write the valid parts of an entry form to a draft sheet; raise VersionConflict if stale."""
     with transaction.atomic():
@@ -245,7 +250,7 @@ def save_sheet(sheet, user, changes, expected_version: int) -> SaveResult:
                 {obj.pk: obj for obj in existing},
                 prefix,
                 lambda row: (
-                    model.objects.create(sheet=locked, sort_order=row.index, **row.values)
+                    model.objects.create(sheet=locked, sort_order=_new_order(row), **row.values)
                     if "name" in row.values
                     else None
                 ),
@@ -263,7 +268,7 @@ def save_sheet(sheet, user, changes, expected_version: int) -> SaveResult:
         def create_activity(row):
             if "sub_project_id" not in row.values or "name" not in row.values:
                 return None
-            return ActivityIndicator.objects.create(sort_order=row.index, **row.values)
+            return ActivityIndicator.objects.create(sort_order=_new_order(row), **row.values)
 
         activity_rows = changes.activities
         for row in activity_rows:

@@ -40,13 +40,19 @@ KIND_ORDER = {CostKind.SETTLED: 0, CostKind.BUDGET: 1, CostKind.PLAN: 2, CostKin
 
 @dataclass
 class RowChange:
-    """What to do with one row of a formset: only its valid values are in ``values``."""
+    """What to do with one row of a formset: only its valid values are in ``values``.
+
+    ``order`` is the ``sort_order`` to store, or None when the formset has an error
+    anywhere: the order of rows is the formset's as a whole, so a refused formset
+    leaves every row where it was.
+    """
 
     index: int
     pk: int | None
     delete: bool
     values: dict = field(default_factory=dict)
     years: dict = field(default_factory=dict)  # {year: {"target": …, "actual": …}}
+    order: int | None = None
 
 
 @dataclass
@@ -341,6 +347,13 @@ class SheetEntry:
                 row.values["is_new"] = row.values["is_new"] == "new"
         if self.activities is not None:
             changes.activities = self._rows(self.activities, ("sub", "name", "unit"), years=True)
+            # 活動指標 are ordered within their 細事業.
+            positions = {}
+            for row in changes.activities:
+                if row.order is not None and not row.delete:
+                    sub = row.values.get("sub")
+                    row.order = positions.get(sub, 0)
+                    positions[sub] = row.order + 1
         changes.outcomes = self._rows(
             self.outcomes, ("name", "unit", "method", "baseline", "baseline_year"), years=True
         )
@@ -388,6 +401,9 @@ class SheetEntry:
     def _rows(self, formset, names, *, years=False, schedule=False) -> list[RowChange]:
         if formset is None or not formset.management_form_ok:
             return []  # a tampered or missing formset changes nothing
+        # Rows keep their order unless the whole formset is valid (is_valid() also sees
+        # the errors _check_sub_references added).
+        reorder = formset.is_valid()
         rows = []
         for index, form in enumerate(formset.forms):
             data = getattr(form, "cleaned_data", {})
@@ -399,7 +415,7 @@ class SheetEntry:
             delete = bool(data.get("DELETE"))
             if pk is None and delete:
                 continue
-            row = RowChange(index=index, pk=pk, delete=delete)
+            row = RowChange(index=index, pk=pk, delete=delete, order=index if reorder else None)
             row.values = {n: data[n] for n in names if n in form.fields and n in data}
             if years:
                 for year, _label in formset.form_kwargs["years"]:
