@@ -23,12 +23,10 @@ from django.views.decorators.csrf import csrf_exempt
 logger = logging.getLogger("evalsheets.csp")
 
 # Browser features no page of ours uses: switched off for this site and any frame in it.
+# Only names Chromium knows (an unknown one is an error in its console).
 DENIED_FEATURES = (
     "accelerometer",
-    "ambient-light-sensor",
     "autoplay",
-    "battery",
-    "bluetooth",
     "camera",
     "display-capture",
     "geolocation",
