@@ -34,7 +34,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from dbbackup.db.postgresql import PgDumpBinaryConnector
+from dbbackup.db.postgresql import PgDumpBinaryConnector, parse_postgres_settings
 from dbbackup.db.sqlite import SqliteBackupConnector
 from django.apps import apps
 from django.core.files.storage import FileSystemStorage
@@ -81,6 +81,30 @@ class PostgresConnector(PgDumpBinaryConnector):
     application's own database user may restore onto a new server."""
 
     pg_options = "--no-owner --no-privileges"
+
+    def _restore_dump(self, dump):
+        # ``--clean`` drops only what the dump holds: a table created after the backup (a
+        # later release's migration, before a rollback) would stay, and ``migrate`` would
+        # later fail to create it. Drop those first, so the database is the backup's.
+        in_dump = self._tables_in(dump)
+        extra = [t for t in self.connection.introspection.table_names() if t not in in_dump]
+        if extra:
+            with self.connection.cursor() as cursor:
+                quote = self.connection.ops.quote_name
+                cursor.execute(
+                    "DROP TABLE IF EXISTS " + ", ".join(quote(t) for t in extra) + " CASCADE"
+                )
+        self.connection.close()  # no session of ours may hold a lock during pg_restore
+        return super()._restore_dump(dump)
+
+    def _tables_in(self, dump) -> set[str]:
+        """The tables of a custom-format dump (``pg_restore --list``)."""
+        _cmd_part, pg_env = parse_postgres_settings(self)
+        dump.seek(0)
+        stdout, _stderr = self.run_command(f"{self.restore_cmd} --list", stdin=dump, env=pg_env)
+        dump.seek(0)
+        listing = stdout.read().decode("utf-8", "replace")
+        return set(re.findall(r"^\d+; \d+ \d+ TABLE \S+ (\S+) ", listing, flags=re.MULTILINE))
 
 
 # ------------------------------------------------------------------ contents
