@@ -22,9 +22,11 @@ The connectors below are what ``DBBACKUP_CONNECTOR_MAPPING`` (settings) selects.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
 import json
+import logging
 import re
 import shutil
 import socket
@@ -105,6 +107,29 @@ class PostgresConnector(PgDumpBinaryConnector):
         dump.seek(0)
         listing = stdout.read().decode("utf-8", "replace")
         return set(re.findall(r"^\d+; \d+ \d+ TABLE \S+ (\S+) ", listing, flags=re.MULTILINE))
+
+
+@contextlib.contextmanager
+def database_tool_errors(action: str):
+    """pg_dump / pg_restore failing (missing, older than the server, refused): a command
+    error that says so in Japanese, with the tool's own message below."""
+    from dbbackup.db.exceptions import CommandConnectorError
+    from django.core.management.base import CommandError
+
+    # django-dbbackup would log the same error with its traceback first: ours says it all.
+    quiet = logging.getLogger("dbbackup")
+    level = quiet.level
+    quiet.setLevel(logging.CRITICAL)
+    try:
+        yield
+    except CommandConnectorError as exc:
+        raise CommandError(
+            f"データベースの{action}に失敗しました。PostgreSQLでは pg_dump と pg_restore"
+            "（postgresql-client、サーバーと同じかそれより新しい版）が必要です。\n"
+            f"{exc}"
+        ) from exc
+    finally:
+        quiet.setLevel(level)
 
 
 # ------------------------------------------------------------------ contents

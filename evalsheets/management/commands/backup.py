@@ -56,9 +56,13 @@ class Command(BaseCommand):
         with tempfile.TemporaryDirectory(prefix="evalsheets-backup-") as tmp:
             work = Path(tmp)
             # The database first, then the files (see evalsheets/backups.py).
-            call_command(
-                "dbbackup", database="default", output_path=str(work / backups.DATABASE), quiet=True
-            )
+            with backups.database_tool_errors("バックアップ"):
+                call_command(
+                    "dbbackup",
+                    database="default",
+                    output_path=str(work / backups.DATABASE),
+                    quiet=True,
+                )
             backups.ensure_storage_root(default_storage)
             call_command("mediabackup", output_path=str(work / backups.MEDIA), quiet=True)
             files = backups.files_of_media_tar(work / backups.MEDIA)

@@ -71,13 +71,14 @@ class Command(BaseCommand):
                     f"{archive} は manage.py backup のアーカイブとして読めません：{exc}"
                 ) from exc
             local.unlink()
-            call_command(
-                "dbrestore",
-                database="default",
-                input_path=str(work / backups.DATABASE),
-                interactive=False,
-                quiet=True,
-            )
+            with backups.database_tool_errors("復元"):
+                call_command(
+                    "dbrestore",
+                    database="default",
+                    input_path=str(work / backups.DATABASE),
+                    interactive=False,
+                    quiet=True,
+                )
             ContentType.objects.clear_cache()
             call_command(
                 "mediarestore",
