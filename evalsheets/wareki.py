@@ -68,6 +68,15 @@ def wareki_date(day: datetime.date, *, with_day: bool = True) -> str:
     return f"{text}{day.day}日" if with_day else text
 
 
+def wareki_datetime(moment: datetime.datetime) -> str:
+    """A moment as the pages show it: 令和6年11月29日 18:43 (local time, Asia/Tokyo)."""
+    from django.utils import timezone
+
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return f"{wareki_date(moment.date())} {moment:%H:%M}"
+
+
 def _to_ascii(text: str) -> str:
     return unicodedata.normalize("NFKC", str(text)).strip()
 

@@ -67,7 +67,7 @@ def test_tamana_741_2_page_shows_the_seed_figures(client, demo_data, django_user
         assert figure in html
     for label in (
         "事務ふりかえりシート",
-        "令和05年度（令和04年度実績）",
+        "令和5年度（令和4年度実績）",
         "R02年度決算",
         "R05年度予算",
         "定住自立圏構想推進要綱",

@@ -5,6 +5,8 @@ import re
 import pytest
 from django.test import Client
 
+from tests.test_urls_unlocalized import site  # noqa: F401 (the demo data with a new year)
+
 
 def login(user) -> Client:
     client = Client()
@@ -137,3 +139,48 @@ def test_favicon_ico_answers_with_the_icon(db, client):
     response = client.get("/favicon.ico")
     assert response.status_code == 302
     assert response["Location"] == "/static/favicon.ico"
+
+
+# --- One date style: 和暦, no zero-padded era years, no ISO dates -----------------------------
+
+ISO_DATE = re.compile(r"\d{4}[-/]\d{1,2}[-/]\d{1,2}")
+PADDED_ERA = re.compile(r"(令和|平成|昭和)0\d")
+
+
+def visible_text(html: str) -> str:
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    html = re.sub(r"<textarea\b.*?</textarea>", " ", html, flags=re.S)  # typed text
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+@pytest.mark.parametrize(
+    "username", ["tamana-staff", "tamana-chief", "isehara-planning", "hitoyoshi-chief", None]
+)
+@pytest.mark.usefixtures("site")
+def test_pages_show_dates_in_one_style(username):
+    from django.contrib.auth import get_user_model
+
+    from evalsheets import services
+    from evalsheets.models import EvaluationSheet
+    from tests.test_urls_unlocalized import start_urls
+
+    # An approved and a returned sheet: history rows with dates, 差戻し notes, the queue.
+    users = {u.username: u for u in get_user_model().objects.all()}
+    approved = EvaluationSheet.objects.get(project__code="741-2", state="draft")
+    services.submit_sheet(approved, users["tamana-staff"])
+    services.approve_sheet(approved, users["tamana-chief"], "所見です。")
+    returned = EvaluationSheet.objects.get(project__code="40-106", state="draft")
+    services.submit_sheet(returned, users["isehara-staff"])
+    services.return_sheet(returned, users["isehara-chief"], "数字を確認してください。")
+    client = Client()
+    if username:
+        client.force_login(get_user_model().objects.get(username=username))
+    problems = []
+    for url in [*start_urls(), "/sheets/?sort=-updated", "/exports/"]:
+        response = client.get(url)
+        if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+            continue
+        text = visible_text(response.content.decode())
+        problems += [f"{url}: {m.group(0)}" for m in ISO_DATE.finditer(text)]
+        problems += [f"{url}: {m.group(0)}" for m in PADDED_ERA.finditer(text)]
+    assert problems == []

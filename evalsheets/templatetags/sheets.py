@@ -57,6 +57,14 @@ def wareki_date(value):
     return _wareki.wareki_date(value) if value else ""
 
 
+@register.filter
+def wareki_datetime(value):
+    """A moment: 令和6年11月29日 18:43 (the one style of date and time of the pages)."""
+    if not isinstance(value, datetime.datetime):
+        return wareki_date(value)
+    return _wareki.wareki_datetime(value)
+
+
 # A figure shown digit by digit has at most this many digits before the point (a
 # BigIntegerField holds 19); beyond that, or for a value that is no finite number, the
 # figure is shown in exponent form: formatting never expands a number without bound.

@@ -27,6 +27,7 @@ from ..history_labels import describe_all
 from ..models import EvaluationSheet, Review
 from ..querysets import get_sheet_or_404
 from ..services import TRANSITIONS, WorkflowError
+from ..wareki import wareki_datetime
 from ..workflow_forms import TransitionForm
 
 # Actions other modules may write to the audit trail, for the history's wording.
@@ -73,7 +74,7 @@ def value_text(value) -> str:
     if isinstance(value, str):
         moment = parse_datetime(value) if "T" in value else None
         if isinstance(moment, datetime.datetime):
-            return timezone.localtime(moment).strftime("%Y/%m/%d %H:%M")
+            return wareki_datetime(moment)
         return value
     if isinstance(value, list | tuple):
         return "、".join(value_text(v) for v in value)
