@@ -19,10 +19,10 @@ from .formfields import (
     JapaneseIntegerField,
     JapaneseTextField,
 )
-from .models import FTE_MAX, EvaluationSheet
+from .models import FTE_MAX, TEXT_MAX_LENGTH, EvaluationSheet
 from .sheetforms import directions_for, viewpoints_for
 
-NARRATIVE_MAX = 2000  # characters of a narrative field (背景, 判断理由 …)
+NARRATIVE_MAX = TEXT_MAX_LENGTH  # characters of a narrative field (背景, 判断理由 …)
 MONEY_MAX = 999_999_999_999  # 千円: larger than any municipal budget, inside BigIntegerField
 COUNT_MAX = 999_999_999_999
 MAX_ROWS = 30  # 細事業 / 指標 / 事業行程 rows a sheet may have

@@ -6,6 +6,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from municipalities.models import Municipality, PlanNode, Section
@@ -37,6 +40,33 @@ MONEY_FIELDS = (
     "general_revenue",
 )
 FTE_MAX = Decimal("99.99")
+# Bounds of every number a user enters, checked by the entry form (with a Japanese
+# message next to the field) and by a CheckConstraint of each model (migration 0006).
+MONEY_MAX = 999_999_999_999  # 千円: larger than any municipal budget, inside BigIntegerField
+COUNT_MAX = 999_999_999_999  # 対象数
+# 目標・実績・現状値 may be negative (増減数); what DecimalField(14, 2) holds, either sign.
+FIGURE_MAX = Decimal("999999999999.99")
+YEAR_MIN, YEAR_MAX = 1868, 2200  # a year typed as such (現状値の年度)
+SALARY_MAX = 100_000  # 千円 a year (平均給与)
+# The longest narrative text, workflow comment, reason or 所見 (entry form, workflow form
+# and service, and a database constraint on every such TextField: ``_text_bound``).
+TEXT_MAX_LENGTH = 2000
+
+
+def _text_bound(model_name: str, label: str, *names: str) -> models.CheckConstraint:
+    """The database's side of ``TEXT_MAX_LENGTH``: each named column holds at most that many
+    characters, whatever writes it (form, admin, import, shell)."""
+    return models.CheckConstraint(
+        condition=Q(*(LessThanOrEqual(Length(name), TEXT_MAX_LENGTH) for name in names)),
+        name=f"evalsheets_{model_name}_text_length",
+        violation_error_message=format_lazy(
+            _("{label}は、それぞれ{max}文字以内で入力してください。"),
+            label=label,
+            max=TEXT_MAX_LENGTH,
+        ),
+    )
+
+
 # The sheet's narrative text fields, in the order of the model (one list for the demo
 # loader, the diff, the list's deferred columns and the new-year copy).
 NARRATIVE_FIELDS = (
@@ -323,6 +353,7 @@ class EvaluationSheet(models.Model):
         verbose_name_plural = _("事務事業評価シート")
         ordering = ["project__municipality", "project__code", "-fiscal_year"]
         constraints = [
+            _text_bound("evaluationsheet", _("評価シートの文章"), *NARRATIVE_FIELDS),
             models.UniqueConstraint(
                 fields=["project", "fiscal_year"],
                 name="%(app_label)s_%(class)s_one_per_year",
@@ -389,6 +420,7 @@ class SubProject(models.Model):
         verbose_name = _("細事業")
         verbose_name_plural = _("細事業")
         ordering = ["sheet", "sort_order", "pk"]
+        constraints = [_text_bound("subproject", _("手段（細事業の具体的内容）"), "means")]
 
     def __str__(self):
         return self.name
@@ -689,11 +721,12 @@ class AssessmentAnswer(models.Model):
         verbose_name_plural = _("評価視点の回答")
         ordering = ["sheet", "pk"]
         constraints = [
+            _text_bound("assessmentanswer", _("判断理由"), "reason"),
             models.UniqueConstraint(
                 fields=["sheet", "viewpoint"],
                 name="%(app_label)s_%(class)s_unique_viewpoint",
                 violation_error_message=_("同じ評価視点の回答が既にあります。"),
-            )
+            ),
         ]
 
     def __str__(self):
@@ -725,6 +758,9 @@ class Review(models.Model):
     class Meta:
         verbose_name = _("所見")
         verbose_name_plural = _("所見")
+        constraints = [
+            _text_bound("review", _("課長の所見・所管部長による総評"), "remarks", "head_comment")
+        ]
 
     def __str__(self):
         return str(self.sheet)

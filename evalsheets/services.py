@@ -30,12 +30,10 @@ from municipalities.choices import Role
 
 from . import audit
 from .choices import SheetState
-from .models import EvaluationSheet, Review
+from .formfields import JapaneseTextField
+from .models import TEXT_MAX_LENGTH, EvaluationSheet, Review
 from .pdf import schedule_pdf
 from .wareki import fiscal_year_label
-
-# The longest comment, reason or 所見 a form or a service accepts.
-TEXT_MAX_LENGTH = 2000
 
 
 class WorkflowError(Exception):
@@ -220,7 +218,9 @@ def allowed_transitions(sheet, user) -> list[Transition]:
 
 
 def clean_text(transition: Transition, text) -> str:
-    text = (text or "").strip()
+    """The text as stored, or WorkflowError: bounded like the sheet's own texts (the
+    entry form's ``TEXT_MAX_LENGTH``, a line break counted once, the same message)."""
+    text = (text or "").replace("\r\n", "\n").strip()
     if "\x00" in text:  # PostgreSQL cannot store it; nobody types it
         raise WorkflowError(
             _("%(label)sに使用できない文字が含まれています。") % {"label": transition.text_label},
@@ -233,12 +233,8 @@ def clean_text(transition: Transition, text) -> str:
         )
     if len(text) > TEXT_MAX_LENGTH:
         raise WorkflowError(
-            _("%(label)sは%(max)s文字以内で入力してください（現在%(n)s文字）。")
-            % {
-                "label": transition.text_label,
-                "max": f"{TEXT_MAX_LENGTH:,}",
-                "n": f"{len(text):,}",
-            },
+            JapaneseTextField.default_error_messages["max_length"]
+            % {"limit_value": TEXT_MAX_LENGTH, "show_value": len(text)},
             field=transition.text_field,
         )
     return text

@@ -1,12 +1,16 @@
 """The small form of each workflow transition: one text (comment, reason or 所見).
 
-The form checks the text with the service's own rule (``services.clean_text``), so the
-page and the service say the same thing in the same words.
+The text is the entry form's own kind of field (``JapaneseTextField``, the same bound
+``TEXT_MAX_LENGTH``): a line break counts once, the browser does not cut a paste, a text
+too long gets the same message as a long 実施の背景. Then the form checks the text with
+the service's own rule (``services.clean_text``), so the page and the service say the
+same thing in the same words.
 """
 
 from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
 
+from .formfields import JapaneseTextField
 from .services import TEXT_MAX_LENGTH, Transition, WorkflowError, clean_text
 
 
@@ -15,18 +19,15 @@ class TransitionForm(forms.Form):
         kwargs.setdefault("auto_id", f"id_{transition.action}_%s")
         super().__init__(*args, **kwargs)
         self.transition = transition
-        text = forms.CharField(
+        text = JapaneseTextField(
             label=transition.text_label,
+            max_length=TEXT_MAX_LENGTH,
+            multiline=True,
+            rows=4 if transition.action == "approve" else 2,
             required=False,  # clean() applies the service's rule and message
             strip=True,
-            widget=forms.Textarea(
-                attrs={
-                    "rows": 4 if transition.action == "approve" else 2,
-                    "maxlength": TEXT_MAX_LENGTH,
-                    "required": transition.text_required,
-                }
-            ),
         )
+        text.widget.attrs["required"] = transition.text_required
         # The service's rule speaks for NUL too (Django's own message is vaguer).
         text.validators = [
             v for v in text.validators if not isinstance(v, ProhibitNullCharactersValidator)

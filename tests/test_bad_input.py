@@ -160,15 +160,15 @@ def test_new_fiscal_year_by_other_roles_changes_nothing(world, role):
 
 # (state of 課 A's sheet, who acts, action, text field, typed text, message)
 WORKFLOW_BAD = [
-    ("draft", "staff_a", "submit", "comment", "長" * 2001, "2,000文字以内"),
+    ("draft", "staff_a", "submit", "comment", "長" * 2001, "2000文字以内"),
     ("draft", "staff_a", "submit", "comment", f"a{NUL}b", "使用できない文字"),
     ("submitted", "chief_a", "return", "reason", "", "差戻しの理由を入力してください"),
     ("submitted", "chief_a", "return", "reason", " \n\u3000 ", "差戻しの理由を入力してください"),
-    ("submitted", "chief_a", "return", "reason", "理" * 2001, "2,000文字以内"),
+    ("submitted", "chief_a", "return", "reason", "理" * 2001, "2000文字以内"),
     ("submitted", "chief_a", "approve", "remarks", "", "所見を入力してください"),
     ("submitted", "chief_a", "approve", "remarks", NUL, "使用できない文字"),
-    ("submitted", "chief_a", "approve", "remarks", "所" * 5000, "2,000文字以内"),
-    ("approved", "planning", "confirm", "comment", "確" * 2001, "2,000文字以内"),
+    ("submitted", "chief_a", "approve", "remarks", "所" * 5000, "2000文字以内"),
+    ("approved", "planning", "confirm", "comment", "確" * 2001, "2000文字以内"),
     ("confirmed", "planning", "publish", "comment", f"{NUL}", "使用できない文字"),
     ("published", "planning", "reopen", "reason", "", "再開の理由を入力してください"),
 ]

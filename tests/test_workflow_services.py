@@ -397,7 +397,7 @@ def test_text_over_the_limit_is_refused(world, action):
     actor = {"submit": "staff_a", "return": "chief_a", "approve": "chief_a"}.get(action, "planning")
     with pytest.raises(WorkflowError) as exc:
         services.perform(action, sheet, world["users"][actor], "あ" * 2001)
-    assert "2,000文字以内" in exc.value.message
+    assert "2000文字以内" in exc.value.message
     assert exc.value.field == services.TRANSITIONS[action].text_field
     assert snapshot(sheet) == before
     # Exactly at the limit is fine.

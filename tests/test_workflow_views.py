@@ -175,7 +175,7 @@ def test_too_long_text_is_kept_and_refused(client, world, state, username, actio
     response = client.post(reverse(f"sheet_{action}", args=[sheet.pk]), {field: text})
     assert response.status_code == 200
     form = next(f for f in response.context["workflow_forms"] if f.transition.action == action)
-    assert "2,000文字以内で入力してください（現在2,001文字）。" in form.errors[field][0]
+    assert "2000文字以内で入力してください（現在2001文字）。" in form.errors[field][0]
     assert text in response.content.decode()  # nothing the user typed is lost
     assert snapshot(sheet) == before
 
