@@ -9,6 +9,8 @@ the test database through DATABASE_URL). Nothing is written under MEDIA_ROOT.
 
 import hashlib
 import io
+import subprocess
+import sys
 import uuid
 import zipfile
 
@@ -27,7 +29,7 @@ from evalsheets.models import EvaluationSheet, ExportJob, SheetPDF
 from evalsheets.pdf import schedule_pdf
 from tests.conftest import publish
 from tests.entry_support import user
-from tests.worker_support import run_worker_batch, worker_env
+from tests.worker_support import ROOT, run_worker_batch, worker_env
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -197,3 +199,24 @@ def test_backup_and_restore_through_the_bucket(world, bucket, tmp_path):
     call_command("restore", str(tmp_path / "backup.tar"), "--yes", stdout=io.StringIO())
     assert objects(bucket) == before
     assert list(backups.walk_storage(default_storage)) == list(before)
+
+
+@pytest.mark.parametrize(
+    "environment, message",
+    [
+        ({"STORAGE_BACKEND": "s3"}, "STORAGE_BACKEND=s3 needs AWS_STORAGE_BUCKET_NAME"),
+        ({"STORAGE_BACKEND": "nfs"}, "STORAGE_BACKEND is filesystem or s3, not 'nfs'"),
+    ],
+)
+def test_storage_settings_refuse_an_incomplete_environment(environment, message):
+    env = worker_env(**environment)
+    env.pop("AWS_STORAGE_BUCKET_NAME", None)
+    result = subprocess.run(
+        [sys.executable, "-c", "import evalsheets.settings"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0 and message in result.stderr
