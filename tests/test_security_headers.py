@@ -262,3 +262,29 @@ def test_no_web_page_includes_a_pdf_template():
     """templates/pdf/ may keep its inline styles only because no web page embeds it."""
     include = re.compile(r"{%\s*(?:include|extends)\s+[\"']pdf/")
     assert [p.name for p in web_templates() if include.search(p.read_text())] == []
+
+
+def test_the_admin_export_form_is_django_import_exports_own_less_its_inline_code():
+    """templates/admin/import_export/export.html is a copy: after an upgrade of
+    django-import-export it must be copied again (this fails until it is)."""
+    import import_export
+
+    package = Path(import_export.__file__).parent / "templates/admin/import_export/export.html"
+    ours = (TEMPLATES / "admin/import_export/export.html").read_text()
+    expected = package.read_text()
+    onchange = 'onchange="onSelectToggleChange(event)" checked>'
+    script = "<script src=\"{% static 'js/admin_export.js' %}\" defer></script>\n"
+    for old, new in (
+        ("{% load i18n %}", "{% load i18n static %}"),
+        ("{{ form.media }}\n", "{{ form.media }}\n" + script),
+        ('<p style="padding: 0;">', '<p class="export-fields-intro">'),
+        (
+            'name="select-all-toggle" \n' + " " * 20 + onchange,
+            'name="select-all-toggle" id="select-all-toggle" checked>',
+        ),
+        ('<label style="font-weight: bold;"', '<label class="select-all-label"'),
+    ):
+        assert expected.count(old) == 1, old
+        expected = expected.replace(old, new)
+    ours = re.sub(r"{% comment %}.*?{% endcomment %}\n", "", ours, flags=re.S)
+    assert ours == expected
