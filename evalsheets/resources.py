@@ -4,7 +4,7 @@ from import_export.widgets import ForeignKeyWidget
 from municipalities.models import Municipality, PlanNode, Section
 from municipalities.resources import PlanNodeWidget, ScopedForeignKeyWidget
 
-from .batched_import import BatchedImport, CachedLookups, KeyedInstanceLoader
+from .batched_import import BatchedImport, CachedLookups, KeyedInstanceLoader, TrustedLookups
 from .models import PROJECT_DETAIL_FIELDS, Project
 
 
@@ -20,7 +20,7 @@ class _PlanNodeByPath(CachedLookups, PlanNodeWidget):
     pass
 
 
-class ProjectResource(BatchedImport, resources.ModelResource):
+class ProjectResource(BatchedImport, TrustedLookups, resources.ModelResource):
     """事務事業 by (municipality code, project code).
 
     課 by its code, 施策 by its path (e.g. ⑦/（４）/（１））. A large file is imported in
