@@ -275,6 +275,18 @@ def load_sheet(municipality: Municipality, data: dict, users: dict) -> Evaluatio
         if key in data:
             fields[key] = data[key]
     fields["state"] = state
+    if not fields.get("author_name"):
+        # 伊勢原's and 人吉's seeds print no 作成者（担当者）: the demo 担当者 of the project's
+        # 課 is recorded as the author, as the entry form proposes to a 担当者.
+        author = next(
+            (
+                u
+                for u in users.values()
+                if u.profile.role == "staff" and u.profile.section_id == project.section_id
+            ),
+            None,
+        )
+        fields["author_name"] = f"{author.last_name}{author.first_name}" if author else ""
     # The seeds do not print approval or publication dates: the demo uses the
     # end of August of the sheet's fiscal year for both (documented in the README).
     stamp = timezone.make_aware(datetime.datetime(data["fiscal_year"], 8, 31, 17, 0))

@@ -184,3 +184,46 @@ def test_pages_show_dates_in_one_style(username):
         problems += [f"{url}: {m.group(0)}" for m in ISO_DATE.finditer(text)]
         problems += [f"{url}: {m.group(0)}" for m in PADDED_ERA.finditer(text)]
     assert problems == []
+
+
+# --- 伊勢原's 作成者（担当者） ------------------------------------------------------------------
+
+
+def test_isehara_sheet_shows_its_author_on_the_page_and_in_the_pdf(demo_data):
+    from django.contrib.auth import get_user_model
+
+    from evalsheets.models import EvaluationSheet
+    from evalsheets.pdf import render_pdf
+    from tests.pdf_support import flat, pdf_text
+
+    sheet = EvaluationSheet.objects.get(project__code="40-106")
+    assert sheet.author_name == "担当太郎"  # the demo 担当者 of 経営企画課
+    viewer = get_user_model().objects.get(username="isehara-viewer")
+    html = login(viewer).get(f"/sheets/{sheet.pk}/").content.decode()
+    cell = re.search(r"作成者（担当者）</th><td>([^<]*)</td>", html).group(1)
+    assert cell == "担当太郎"
+    text = flat(pdf_text(render_pdf(sheet).pdf))
+    assert "作成者（担当者）" in text and "担当太郎" in text
+
+
+def test_entry_form_proposes_the_staff_member_as_author_when_blank(demo_data):
+    from django.contrib.auth import get_user_model
+
+    from evalsheets.models import EvaluationSheet
+    from tests.entry_support import make_draft, post_data, read_form
+
+    sheet = make_draft(EvaluationSheet.objects.get(project__code="40-106"))
+    EvaluationSheet.objects.filter(pk=sheet.pk).update(author_name="")
+    users = get_user_model().objects
+    staff = login(users.get(username="isehara-staff"))
+    form, _k, _o = read_form(staff.get(f"/sheets/{sheet.pk}/edit/").content)
+    assert form["sheet-author_name"] == ["担当太郎"]
+    assert staff.post(f"/sheets/{sheet.pk}/edit/", post_data(form)).status_code == 302
+    assert EvaluationSheet.objects.get(pk=sheet.pk).author_name == "担当太郎"
+    # A 課長 or the 企画課 opening the form is not proposed as the author.
+    EvaluationSheet.objects.filter(pk=sheet.pk).update(author_name="")
+    planner = login(users.get(username="isehara-planning"))
+    response = planner.get(f"/sheets/{sheet.pk}/edit/")
+    if response.status_code == 200:
+        form, _k, _o = read_form(response.content)
+        assert form["sheet-author_name"] == [""]

@@ -6,15 +6,27 @@ from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from municipalities.choices import Role
+
 from ..audit import entries_for
 from ..display import load_sheet_for_display, sheet_context
 from ..editing import ACTION_EDIT, VersionConflict, save_sheet
 from ..entry_bundle import SheetEntry
 from ..entry_forms import COST_ROWS, has_personnel
 from ..models import EvaluationSheet
-from ..querysets import get_sheet_or_404, require
+from ..querysets import get_sheet_or_404, profile_of, require
+from ..services import display_name
 
 TEMPLATE = "evalsheets/entry/edit.html"
+
+
+def is_staff_of_section(user, sheet) -> bool:
+    profile = profile_of(user)
+    return (
+        profile is not None
+        and profile.role == Role.STAFF
+        and profile.section_id == sheet.project.section_id
+    )
 
 
 def _load(user, pk):
@@ -36,6 +48,10 @@ def sheet_edit(request, pk):
     require(EvaluationSheet.objects.editable_by(request.user), sheet)
     sheet = _load(request.user, pk)
     if request.method != "POST":
+        if not sheet.author_name and is_staff_of_section(request.user, sheet):
+            # 作成者（担当者）: the 担当者 who fills in the sheet, proposed when blank and
+            # stored with the first save (the sheet page and the PDF show the stored name).
+            sheet.author_name = display_name(request.user)[:50]
         return _render(request, SheetEntry(sheet))
 
     expected = _version(request.POST.get("version"))
