@@ -201,43 +201,39 @@ def admin_export_cases():
 
 
 def fill_master_data(world, payload: str) -> list[str]:
-    """Put the payload into every text column of the master data; the texts written."""
+    """Put the payload into the text columns of the master data; the texts written."""
+    texts = []
+
+    def put(obj, name, suffix=""):
+        limit = obj._meta.get_field(name).max_length
+        value = (payload + suffix)[:limit] if limit else payload + suffix
+        setattr(obj, name, value)
+        texts.append(value)
+
     town = world["town"]
-    town.name = payload + " 市"
-    town.prefecture = payload + " 県"
+    put(town, "name", " 市")
+    put(town, "prefecture", " 県")
     town.save()
     department = Department.objects.get(municipality=town, name="企画経営部")
-    department.name = payload + " 部"
-    department.head_name = payload + " 部長"
+    put(department, "name", " 部")
+    put(department, "head_name", " 部長")
     department.save()
     section = world["sections"]["a"]
-    section.name = payload + " 課"
-    section.chief_name = payload + " 課長"
+    put(section, "name", " 課")
+    put(section, "chief_name", " 課長")
     section.save()
     plan = Plan.objects.create(municipality=town, name="総合計画", start_year=2020, end_year=2029)
-    PlanNode.objects.create(
-        plan=plan, code="1", path="1", name=payload + " 施策", description=payload + " 説明"
-    )
+    node = PlanNode(plan=plan, code="1", path="1")
+    put(node, "name", " 施策")
+    put(node, "description", " 説明")
+    node.save()
     project = world["projects"]["a"]
-    project.name = payload
-    texts = [
-        town.name,
-        town.prefecture,
-        department.name,
-        department.head_name,
-        section.name,
-        section.chief_name,
-        payload + " 施策",
-        payload + " 説明",
-        payload,
-    ]
+    put(project, "name")
     for name in PROJECT_DETAIL_FIELDS:
         field = Project._meta.get_field(name)
-        if field.get_internal_type() in ("CharField", "TextField") and not field.choices:
-            value = (payload + "x")[: field.max_length] if field.max_length else payload + "x"
-            setattr(project, name, value)
-            if value != payload:
-                texts.append(value)
+        if name != "name" and field.get_internal_type() in ("CharField", "TextField"):
+            if not field.choices:
+                put(project, name, "x")
     project.save()
     return texts
 
