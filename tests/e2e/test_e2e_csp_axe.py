@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import F
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, resolve, reverse
@@ -323,6 +324,18 @@ def test_every_page_kind_as_each_role(new_page, demo_data, caplog, capsys):
     checker.open(
         citizen, reverse("admin:index"), label="admin → admin login", lands=reverse("admin:login")
     )
+    # The login page once a user name is locked after repeated failures (HTTP 429).
+    citizen.goto(reverse("login"))
+    for _ in range(getattr(settings, "AXES_FAILURE_LIMIT", 0) + 1):
+        citizen.fill("#id_username", "no-such-user")
+        citizen.fill("#id_password", "wrong-password")
+        with citizen.expect_navigation() as navigation:
+            citizen.click("main button[type=submit]")
+        if navigation.value.status == 429:
+            checker.check(citizen, "login locked (429)")
+            break
+    else:
+        problems.append("[匿名] no lockout page after repeated failures")
     screenshot(citizen, "csp-axe-anonymous")
 
     draft, submitted, job, isehara, hitoyoshi = prepare_sheets()
