@@ -39,7 +39,7 @@ def multipart(fields: list[tuple[str, bytes]], boundary="BoUnDaRy") -> tuple[byt
     body = b""
     for name, value in fields:
         body += (
-            f"--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n".encode()
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode()
             + value
             + b"\r\n"
         )
@@ -114,9 +114,7 @@ def test_a_typed_replacement_character_is_kept(staff, world):
 
 
 def test_the_entry_form_with_invalid_utf8_changes_nothing(demo_data):
-    sheet = make_draft(
-        EvaluationSheet.objects.get(project__code="741-2", fiscal_year=2023)
-    )
+    sheet = make_draft(EvaluationSheet.objects.get(project__code="741-2", fiscal_year=2023))
     client = Client()
     client.force_login(user("tamana-staff"))
     url = reverse("sheet_edit", args=[sheet.pk])
