@@ -19,12 +19,21 @@ from .formfields import (
     JapaneseIntegerField,
     JapaneseTextField,
 )
-from .models import FTE_MAX, TEXT_MAX_LENGTH, EvaluationSheet
+from .models import (
+    COUNT_MAX,
+    FIGURE_MAX,
+    FTE_MAX,
+    MONEY_MAX,
+    TEXT_MAX_LENGTH,
+    YEAR_MAX,
+    YEAR_MIN,
+    EvaluationSheet,
+)
 from .sheetforms import directions_for, viewpoints_for
 
 NARRATIVE_MAX = TEXT_MAX_LENGTH  # characters of a narrative field (背景, 判断理由 …)
-MONEY_MAX = 999_999_999_999  # 千円: larger than any municipal budget, inside BigIntegerField
-COUNT_MAX = 999_999_999_999
+# The number bounds (MONEY_MAX, COUNT_MAX, FIGURE_MAX, YEAR_MIN/MAX) are the models', the
+# same numbers as the database's CheckConstraints.
 MAX_ROWS = 30  # 細事業 / 指標 / 事業行程 rows a sheet may have
 
 INVALID_CHOICE = _("選択肢から選んでください。")
@@ -382,16 +391,19 @@ class RowForm(forms.Form):
         return pk
 
 
+def figure_field(label, **kwargs):
+    """目標・実績・現状値: negative figures allowed (増減数), ±FIGURE_MAX."""
+    return JapaneseDecimalField(
+        label=label, required=False, min_value=-FIGURE_MAX, max_value=FIGURE_MAX, **kwargs
+    )
+
+
 def year_value_fields(form: RowForm, years, fiscal_year: int, label: str):
     """目標/実績 per year; "***" is accepted and kept as 該当なし."""
     for year, year_label in years:
-        form.fields[f"target_{year}"] = JapaneseDecimalField(
-            label=f"{label} {year_label}目標", required=False, allow_na=True, min_value=None
-        )
+        form.fields[f"target_{year}"] = figure_field(f"{label} {year_label}目標", allow_na=True)
         if year < fiscal_year:
-            form.fields[f"actual_{year}"] = JapaneseDecimalField(
-                label=f"{label} {year_label}実績", required=False, allow_na=True, min_value=None
-            )
+            form.fields[f"actual_{year}"] = figure_field(f"{label} {year_label}実績", allow_na=True)
 
 
 def year_value_initial(indicator) -> dict:
@@ -460,12 +472,12 @@ class OutcomeIndicatorForm(RowForm):
         if sheet_form == SheetForm.TAMANA:
             self.fields["method"] = JapaneseTextField(label=_("計算方法又は説明"), max_length=300)
         if sheet_form == SheetForm.ISEHARA:
-            self.fields["baseline"] = JapaneseDecimalField(label=_("現状値"), required=False)
+            self.fields["baseline"] = figure_field(_("現状値"))
             self.fields["baseline_year"] = JapaneseIntegerField(
                 label=_("現状値の年度（西暦）"),
                 required=False,
-                min_value=1868,
-                max_value=2200,
+                min_value=YEAR_MIN,
+                max_value=YEAR_MAX,
                 grouping=False,
             )
         year_value_fields(self, years, fiscal_year, _("成果指標"))

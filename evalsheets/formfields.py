@@ -109,14 +109,18 @@ class _JapaneseNumberField(forms.Field):
             raise ValidationError(
                 self.error_messages["min_value"],
                 code="min_value",
-                params={"limit": format_number(self.min_value)},
+                params={"limit": self._limit(self.min_value)},
             )
         if self.max_value is not None and value > self.max_value:
             raise ValidationError(
                 self.error_messages["max_value"],
                 code="max_value",
-                params={"limit": format_number(self.max_value)},
+                params={"limit": self._limit(self.max_value)},
             )
+
+    def _limit(self, value) -> str:
+        """A bound as the message writes it: 999,999,999,999; a year without a separator."""
+        return str(value) if isinstance(value, int) and not self.grouping else format_number(value)
 
     def prepare_value(self, value):
         if isinstance(value, int) and not self.grouping:
@@ -140,7 +144,11 @@ class JapaneseIntegerField(_JapaneseNumberField):
 
 
 class JapaneseDecimalField(_JapaneseNumberField):
-    """Decimals (人工, indicator figures): ``０．７５人`` → Decimal("0.75")."""
+    """Decimals (人工, indicator figures): ``０．７５人`` → Decimal("0.75").
+
+    Without explicit bounds a value is what the column holds, of either sign
+    (``max_digits=14, decimal_places=2``: ±999,999,999,999.99).
+    """
 
     decimal = True
 
@@ -149,10 +157,12 @@ class JapaneseDecimalField(_JapaneseNumberField):
         self.max_digits = max_digits
         # 人工 are printed with their two places (0.50, 1.00), as on the paper form.
         self.fixed_places = fixed_places
-        if "max_value" not in kwargs:
+        if kwargs.get("max_value") is None:
             kwargs["max_value"] = Decimal(10) ** (max_digits - decimal_places) - Decimal(1).scaleb(
                 -decimal_places
             )
+        if kwargs.get("min_value") is None:
+            kwargs["min_value"] = -kwargs["max_value"]
         super().__init__(**kwargs)
 
     def parse(self, text):

@@ -129,6 +129,20 @@ PROJECT_DETAIL_FIELDS = (
 )
 
 
+def _figure_range(name: str) -> Q:
+    """A 目標・実績・現状値 column: blank, or within ±FIGURE_MAX."""
+    return Q(**{f"{name}__isnull": True}) | Q(
+        **{f"{name}__gte": -FIGURE_MAX, f"{name}__lte": FIGURE_MAX}
+    )
+
+
+def _year_range(name: str) -> Q:
+    """A year column: blank, or from YEAR_MIN to YEAR_MAX."""
+    return Q(**{f"{name}__isnull": True}) | Q(
+        **{f"{name}__gte": YEAR_MIN, f"{name}__lte": YEAR_MAX}
+    )
+
+
 def money(label):
     return models.BigIntegerField(label, default=0)
 
@@ -165,7 +179,12 @@ class AverageSalary(models.Model):
                 fields=["municipality", "fiscal_year", "staff_kind"],
                 name="%(app_label)s_%(class)s_unique_year_kind",
                 violation_error_message=_("この年度・職員区分の平均給与は既に登録されています。"),
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0, amount__lte=SALARY_MAX),
+                name="%(app_label)s_%(class)s_amount_range",
+                violation_error_message=_("平均給与は0以上100,000千円以下で入力してください。"),
+            ),
         ]
 
     def __str__(self):
@@ -259,6 +278,11 @@ class Project(models.Model):
                 | Q(end_year__gte=models.F("start_year")),
                 name="%(app_label)s_%(class)s_period_order",
                 violation_error_message=_("終了年度は開始年度以降にしてください。"),
+            ),
+            models.CheckConstraint(
+                condition=_year_range("start_year") & _year_range("end_year"),
+                name="%(app_label)s_%(class)s_year_range",
+                violation_error_message=_("開始年度・終了年度は1868年から2200年までです。"),
             ),
         ]
 
@@ -476,6 +500,15 @@ class OutcomeIndicator(Indicator):
         verbose_name = _("成果指標")
         verbose_name_plural = _("成果指標")
         ordering = ["sheet", "sort_order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=_figure_range("baseline") & _year_range("baseline_year"),
+                name="%(app_label)s_%(class)s_baseline_range",
+                violation_error_message=_(
+                    "現状値は±999,999,999,999.99の範囲、その年度は1868年から2200年までです。"
+                ),
+            )
+        ]
 
 
 class IndicatorValue(models.Model):
@@ -514,6 +547,11 @@ def _value_constraints(parent: str):
             condition=Q(actual_na=False) | Q(actual__isnull=True),
             name="%(app_label)s_%(class)s_actual_na_empty",
             violation_error_message=_("「該当なし」の実績には数値を入れられません。"),
+        ),
+        models.CheckConstraint(
+            condition=_figure_range("target") & _figure_range("actual"),
+            name="%(app_label)s_%(class)s_value_range",
+            violation_error_message=_("目標・実績は±999,999,999,999.99の範囲で入力してください。"),
         ),
     ]
 
@@ -602,6 +640,13 @@ class CostRow(models.Model):
                 name="%(app_label)s_%(class)s_non_negative",
                 violation_error_message=_("事業費（財源）に負の金額は入力できません。"),
             ),
+            models.CheckConstraint(
+                condition=Q(*(Q(**{f"{name}__lte": MONEY_MAX}) for name in MONEY_FIELDS)),
+                name="%(app_label)s_%(class)s_money_max",
+                violation_error_message=_(
+                    "事業費（財源）は999,999,999,999千円以下で入力してください。"
+                ),
+            ),
         ]
 
     def __str__(self):
@@ -651,6 +696,12 @@ class StaffEffort(models.Model):
                 & Q(part_time_fte__lte=FTE_MAX),
                 name="%(app_label)s_%(class)s_fte_range",
                 violation_error_message=_("人工は0.00以上99.99以下で入力してください。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(target_count__isnull=True)
+                | Q(target_count__gte=0, target_count__lte=COUNT_MAX),
+                name="%(app_label)s_%(class)s_target_count_range",
+                violation_error_message=_("対象数は0以上999,999,999,999以下で入力してください。"),
             ),
         ]
 
