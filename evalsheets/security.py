@@ -15,6 +15,8 @@ from ``XFrameOptionsMiddleware``.
 
 import json
 import logging
+import threading
+import time
 
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseNotAllowed
@@ -86,6 +88,37 @@ def _clean(value):
     return text
 
 
+class LogBudget:
+    """At most ``per_minute`` log lines a minute (per process): the endpoint has no login,
+    and a flood of forged reports must not fill the disk. The first line refused in a
+    minute says so; the rest of that minute is dropped silently."""
+
+    def __init__(self, per_minute: int, clock=time.monotonic):
+        self.per_minute = per_minute
+        self.clock = clock
+        self.lock = threading.Lock()
+        self.window = None
+        self.used = 0
+
+    def take(self) -> bool:
+        with self.lock:
+            window = int(self.clock() // 60)
+            if window != self.window:
+                self.window, self.used = window, 0
+            self.used += 1
+            if self.used == self.per_minute + 1:
+                logger.warning(
+                    "CSP violation reports over %s a minute: the rest of this minute is "
+                    "not logged",
+                    self.per_minute,
+                )
+            return self.used <= self.per_minute
+
+
+REPORTS_PER_MINUTE = 60
+budget = LogBudget(REPORTS_PER_MINUTE)
+
+
 def _reports(payload):
     """The violation dicts in a ``report-uri`` body or a Reporting API batch."""
     if isinstance(payload, dict) and isinstance(payload.get("csp-report"), dict):
@@ -106,7 +139,8 @@ def csp_report(request):
     """Log the violations a browser reports; answer 204 (nothing for the browser to do).
 
     POST only, at most 16 KiB of JSON (413 above, 400 for anything that is no report).
-    Sent without cookies by the browser, so no login and no CSRF token.
+    Sent without cookies by the browser, so no login and no CSRF token. At most
+    ``REPORTS_PER_MINUTE`` violations are logged a minute (:class:`LogBudget`).
     """
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -127,6 +161,8 @@ def csp_report(request):
     if not reports:
         return HttpResponse(status=400)
     for report in reports:
+        if not budget.take():
+            break
         parts = []
         for name, alias in REPORT_FIELDS:
             value = report.get(name, report.get(alias) if alias else None)

@@ -15,7 +15,8 @@ from django.contrib.auth import get_user_model
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from evalsheets.security import MAX_REPORT_BYTES
+from evalsheets import security
+from evalsheets.security import MAX_REPORT_BYTES, LogBudget
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 REPORT_TYPE = "application/csp-report"
@@ -135,6 +136,12 @@ REPORTING_API_BATCH = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def fresh_budget(monkeypatch):
+    """Each test starts with the whole minute's budget of log lines."""
+    monkeypatch.setattr(security, "budget", LogBudget(security.REPORTS_PER_MINUTE))
+
+
 def post_report(body, content_type=REPORT_TYPE):
     # As a browser sends it: no cookie, no CSRF token.
     client = Client(enforce_csrf_checks=True)
@@ -225,6 +232,28 @@ def test_a_forged_report_cannot_write_extra_log_lines(db, caplog):
     assert "\n" not in message and "\r" not in message and "\x1b" not in message
     assert "CRITICAL fake entry" in message  # kept, on the same line
     assert len(message) < 1000
+
+
+def test_a_flood_of_reports_is_logged_up_to_the_budget_of_the_minute(db, caplog, monkeypatch):
+    now = [600.0]
+    monkeypatch.setattr(security, "budget", LogBudget(3, clock=lambda: now[0]))
+    caplog.set_level(logging.INFO, logger="evalsheets.csp")
+    for _ in range(10):
+        assert post_report(LEVEL2_REPORT).status_code == 204  # the browser learns nothing
+    messages = [r.getMessage() for r in csp_records(caplog)]
+    assert len(messages) == 4
+    assert all(m.startswith("CSP violation: ") for m in messages[:3])
+    assert "over 3 a minute" in messages[3]
+    # A batch counts each of its violations.
+    now[0] += 60
+    caplog.clear()
+    batch = [REPORTING_API_BATCH[0]] * 5
+    assert post_report(batch, content_type="application/reports+json").status_code == 204
+    assert len(csp_records(caplog)) == 4
+    now[0] += 60
+    caplog.clear()
+    assert post_report(LEVEL2_REPORT).status_code == 204
+    assert len(csp_records(caplog)) == 1
 
 
 # --- No inline script or style in the pages served to browsers -------------------------
