@@ -138,9 +138,9 @@ def test_a_body_over_the_memory_limit_is_a_japanese_400(client, world):
         reverse("sheet_submit", args=[sheet.pk]),
         {"comment": "あ" * (6 * 1024 * 1024)},
     )
-    assert response.status_code in (400, 413)
+    assert response.status_code == 413  # Content Too Large
     page = response.content.decode()
-    assert "送信された内容が大きすぎます" in page and "Bad Request" not in page
+    assert "送信された内容が大きすぎます（上限 5 MB）" in page and "Bad Request" not in page
     sheet.refresh_from_db()
     assert sheet.state == "draft"
 
