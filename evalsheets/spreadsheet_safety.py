@@ -13,13 +13,16 @@ formula-like.
 How each kind of file carries a formula-like text:
 
 * CSV, TSV, HTML (opened by a spreadsheet as text): the text gets a leading apostrophe
-  ``'`` (``escape_text``). Excel and LibreOffice show the apostrophe as part of the
-  text and do not evaluate the cell; the import of the admin removes it again
+  ``'`` (``escape_text``). LibreOffice Calc reads such a field as a text cell with the
+  apostrophe visible, where the same field without it becomes a formula (``=1+1``,
+  ``=HYPERLINK``) or a number (``+1``) — checked by ``tests/test_formula_escape.py``
+  when LibreOffice is installed. The import of the admin removes the apostrophe again
   (``unescape_text``), so a file exported and imported back keeps its texts.
 * .xlsx: a string cell (``t="inlineStr"``, never an ``<f>`` formula element) with the
   quote prefix of its style (``quotePrefix="1"``), exactly what Excel itself stores for
   a cell typed with a leading apostrophe: the cell shows the text as it is, and editing
-  it keeps it text (``xlsx_cell``).
+  it keeps it text (``xlsx_cell``). LibreOffice shows ``=HYPERLINK("http://x","y")`` as
+  that text; written as openpyxl writes a plain value, it showed ``y``.
 * JSON and YAML: typed data read by programs, where a string is a string; the text is
   written unchanged.
 

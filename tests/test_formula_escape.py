@@ -15,6 +15,8 @@ import html
 import io
 import json
 import re
+import shutil
+import subprocess
 from decimal import Decimal
 
 import pytest
@@ -334,3 +336,51 @@ def test_admin_csv_export_reimports_to_the_same_text(admin_client, world):
     assert not result.has_validation_errors()
     assert Section.objects.filter(name="=1+1 課").exists()
     assert Municipality.objects.filter(name="=1+1 市").exists()
+
+
+# --- what a spreadsheet program makes of the files ----------------------------------------
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_libreoffice_reads_no_formula(tmp_path, client, world):
+    """LibreOffice Calc opens the sheet list export and the public CSV (converted headless):
+    every payload comes out as the text itself (the CSV's with its apostrophe), none as
+    the result of a formula."""
+    sheet = world["sheets"]["a"]
+    project = sheet.project
+    project.name = '=HYPERLINK("http://x","y")'
+    project.save()
+    Review.objects.create(sheet=sheet, remarks="=1+1")
+    client.force_login(world["users"]["planning"])
+    (tmp_path / "list.xlsx").write_bytes(b"".join(client.get(reverse("sheet_list_xlsx"))))
+    publish(sheet)
+    csv_url = f"/public/{world['town'].code}/{sheet.fiscal_year}/sheets.csv"
+    (tmp_path / "public.csv").write_bytes(client.get(csv_url).content)
+    profile = (tmp_path / "profile").as_uri()
+    for name, target, infilter in (
+        ("list.xlsx", "csv:Text - txt - csv (StarCalc):44,34,76", []),
+        ("public.csv", "xlsx", ["--infilter=CSV:44,34,76"]),
+    ):
+        subprocess.run(
+            [
+                "soffice",
+                f"-env:UserInstallation={profile}",
+                "--headless",
+                *infilter,
+                "--convert-to",
+                target,
+                "--outdir",
+                str(tmp_path / "out"),
+                str(tmp_path / name),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+    shown = (tmp_path / "out" / "list.csv").read_text(encoding="utf-8")
+    row = next(r for r in csv.reader(io.StringIO(shown)) if r[0] == project.code)
+    assert row[1] == '=HYPERLINK("http://x","y")' and row[9] == "=1+1"
+    book = load_workbook(tmp_path / "out" / "public.xlsx")
+    cells_ = [c for c in cells(book) if c.value is not None]
+    assert not [c for c in cells_ if c.data_type == "f"]
+    assert '\'=HYPERLINK("http://x","y")' in [c.value for c in cells_]
