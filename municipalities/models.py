@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -7,6 +9,17 @@ from evalsheets.choices import SheetForm
 
 from .choices import Achievement, MunicipalityKind, Role
 from .validators import validate_local_government_code
+
+# Bounds of the numbers entered in the admin or imported (a CheckConstraint each, with
+# the message the admin shows): what the columns hold, 面積 and counts not negative.
+COUNT_MAX = 999_999_999  # 人口, 世帯数
+AREA_MAX = Decimal("9999999.99")  # km², DecimalField(9, 2)
+FIGURE_MAX = Decimal("999999999999.99")  # KPI 実績値・目標値, DecimalField(14, 2), either sign
+
+
+def _within(name: str, low, high) -> Q:
+    """Blank, or from ``low`` to ``high``."""
+    return Q(**{f"{name}__isnull": True}) | Q(**{f"{name}__gte": low, f"{name}__lte": high})
 
 
 class Municipality(models.Model):
@@ -35,6 +48,18 @@ class Municipality(models.Model):
         verbose_name = _("地方公共団体")
         verbose_name_plural = _("地方公共団体")
         ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=_within("population", 0, COUNT_MAX)
+                & _within("households", 0, COUNT_MAX)
+                & _within("area", 0, AREA_MAX),
+                name="%(app_label)s_%(class)s_stats_range",
+                violation_error_message=_(
+                    "人口・世帯数は0以上999,999,999以下、面積は0以上9,999,999.99以下で"
+                    "入力してください。"
+                ),
+            )
+        ]
 
     def __str__(self):
         return self.name
@@ -258,6 +283,16 @@ class PlanKPI(models.Model):
         verbose_name = _("施策の成果指標（KPI）")
         verbose_name_plural = _("施策の成果指標（KPI）")
         ordering = ["node", "sort_order"]
+        constraints = [
+            models.CheckConstraint(
+                condition=_within("actual", -FIGURE_MAX, FIGURE_MAX)
+                & _within("target", -FIGURE_MAX, FIGURE_MAX),
+                name="%(app_label)s_%(class)s_value_range",
+                violation_error_message=_(
+                    "実績値・目標値は±999,999,999,999.99の範囲で入力してください。"
+                ),
+            )
+        ]
 
     def __str__(self):
         return self.name

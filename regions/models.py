@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -5,6 +7,10 @@ from django.utils.translation import gettext_lazy as _
 from municipalities.models import Municipality
 
 from .choices import MemberRole, RegionKind
+
+# Bounds of the numbers entered in the admin or imported (a CheckConstraint each).
+MONEY_MAX = 999_999_999_999  # 千円, as a sheet's 事業費
+FIGURE_MAX = Decimal("99999999999999.99")  # KPI values, DecimalField(16, 2), either sign
 
 
 class Region(models.Model):
@@ -209,6 +215,11 @@ class InitiativeCost(models.Model):
                 name="%(app_label)s_%(class)s_non_negative",
                 violation_error_message=_("事業費に負の金額は入力できません。"),
             ),
+            models.CheckConstraint(
+                condition=Q(amount__lte=MONEY_MAX),
+                name="%(app_label)s_%(class)s_amount_max",
+                violation_error_message=_("事業費は999,999,999,999千円以下で入力してください。"),
+            ),
         ]
 
     def __str__(self):
@@ -246,6 +257,19 @@ class RegionKPI(models.Model):
         verbose_name = _("圏域のKPI")
         verbose_name_plural = _("圏域のKPI")
         ordering = ["region", "sort_order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(baseline__isnull=True)
+                    | Q(baseline__gte=-FIGURE_MAX, baseline__lte=FIGURE_MAX)
+                )
+                & (Q(target__isnull=True) | Q(target__gte=-FIGURE_MAX, target__lte=FIGURE_MAX)),
+                name="%(app_label)s_%(class)s_value_range",
+                violation_error_message=_(
+                    "基準値・目標値は±99,999,999,999,999.99の範囲で入力してください。"
+                ),
+            )
+        ]
 
     def __str__(self):
         return self.name
@@ -279,7 +303,14 @@ class RegionKPIValue(models.Model):
                 fields=["kpi", "fiscal_year"],
                 name="%(app_label)s_%(class)s_unique_year",
                 violation_error_message=_("同じ年の実績値が既にあります。"),
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(value__gte=-FIGURE_MAX, value__lte=FIGURE_MAX),
+                name="%(app_label)s_%(class)s_value_range",
+                violation_error_message=_(
+                    "実績値は±99,999,999,999,999.99の範囲で入力してください。"
+                ),
+            ),
         ]
 
     def __str__(self):

@@ -263,3 +263,59 @@ def test_the_migration_repairs_values_sqlite_stored_out_of_range(world):
     client = Client()
     client.force_login(world["users"]["staff_a"])
     assert client.get(f"/sheets/{sheet.pk}/").status_code == 200
+
+
+# ------------------------------------------------------------------ municipalities, regions
+
+
+def other_out_of_range_writes():
+    from municipalities.models import Municipality, PlanKPI
+    from regions.models import InitiativeCost, RegionKPI, RegionKPIValue
+
+    town = Municipality.objects.first()
+    kpi = PlanKPI.objects.first()
+    region_kpi = RegionKPI.objects.first()
+    value = RegionKPIValue.objects.first()
+    cost = InitiativeCost.objects.first()
+    huge = Decimal(HUGE_NEGATIVE)
+    return [
+        ("人口", lambda: Municipality.objects.filter(pk=town.pk).update(population=10**10)),
+        ("面積", lambda: Municipality.objects.filter(pk=town.pk).update(area=Decimal("-1"))),
+        ("KPI 実績値", lambda: PlanKPI.objects.filter(pk=kpi.pk).update(actual=huge)),
+        ("圏域KPI 目標値", lambda: RegionKPI.objects.filter(pk=region_kpi.pk).update(target=huge)),
+        ("圏域KPI 実績値", lambda: RegionKPIValue.objects.filter(pk=value.pk).update(value=huge)),
+        (
+            "取組の事業費",
+            lambda: InitiativeCost.objects.filter(pk=cost.pk).update(amount=MONEY_MAX + 1),
+        ),
+    ]
+
+
+def test_the_database_refuses_out_of_range_values_of_towns_and_regions(demo_data):
+    for what, write in other_out_of_range_writes():
+        expected = IntegrityError if connection.vendor == "sqlite" else DatabaseError
+        with pytest.raises(expected), transaction.atomic():
+            write()
+            pytest.fail(f"{what} was stored")
+
+
+def test_the_admin_forms_say_which_bound(demo_data):
+    from django.forms import modelform_factory
+
+    from municipalities.models import Municipality
+    from regions.models import RegionKPI
+
+    town = Municipality.objects.get(code="432067")
+    form_class = modelform_factory(Municipality, exclude=[])
+    data = {f: getattr(town, f) for f in ("code", "name", "kind", "prefecture", "sheet_form")}
+    form = form_class({**data, "population": "10000000000"}, instance=town)
+    assert not form.is_valid()
+    assert "人口・世帯数は0以上999,999,999以下" in str(form.errors)
+    kpi = RegionKPI.objects.first()
+    form_class = modelform_factory(RegionKPI, exclude=[])
+    form = form_class(
+        {"region": kpi.region_id, "name": kpi.name, "sort_order": 0, "target": "-" + "9" * 15},
+        instance=kpi,
+    )
+    assert not form.is_valid()
+    assert "桁" in str(form.errors["target"])  # Django's message: what the column holds
