@@ -7,6 +7,7 @@ and the indicators' 目標・実績 by year. Pure functions over two loaded shee
 beyond what is prefetched.
 """
 
+import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
@@ -47,6 +48,10 @@ class TextDiff:
     old: str
     new: str
     segments: list = field(default_factory=list)  # [(op, text)], op in equal/ins/del
+    # Side by side: last year's text with what went marked (equal/del), this year's with
+    # what came marked (equal/ins), by sentence, and by character inside a reworded one.
+    old_segments: list = field(default_factory=list)
+    new_segments: list = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -138,13 +143,76 @@ def text_segments(old: str, new: str) -> list[tuple[str, str]]:
     return segments
 
 
+# A sentence ends with 「。」 (or ．！？) or a line break; each keeps its ending.
+_SENTENCE_END = re.compile(r"(?<=[。．！？!?\n])")
+# Two sentences at least this similar are one reworded sentence: its changed characters are
+# marked; less similar ones are marked whole (a rewritten sentence is not a jumble of
+# struck-out fragments).
+REWORDED_RATIO = 0.6
+# A reworded sentence longer than this is marked whole (character matching is quadratic).
+SENTENCE_CHAR_LIMIT = 2_000
+
+
+def sentences(text: str) -> list[str]:
+    """「一文目。二文目。\n三行目」 → 「一文目。」「二文目。」「\n」「三行目」 (joined again,
+    the text itself)."""
+    return [part for part in _SENTENCE_END.split(text or "") if part]
+
+
+def _merge(segments: list) -> list:
+    merged = []
+    for op, text in segments:
+        if merged and merged[-1][0] == op:
+            merged[-1] = (op, merged[-1][1] + text)
+        elif text:
+            merged.append((op, text))
+    return merged
+
+
+def _reworded(old: str, new: str) -> bool:
+    if len(old) > SENTENCE_CHAR_LIMIT or len(new) > SENTENCE_CHAR_LIMIT:
+        return False
+    return SequenceMatcher(None, old, new, autojunk=False).ratio() >= REWORDED_RATIO
+
+
+def side_by_side(old: str, new: str) -> tuple[list, list]:
+    """(last year's segments, this year's segments): sentences matched in order; a sentence
+    only on one side is marked whole (del / ins); a reworded sentence (similar on both sides)
+    has its changed characters marked on each side."""
+    a, b = sentences(old), sentences(new)
+    left, right = [], []
+    for op, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            left.append(("equal", "".join(a[i1:i2])))
+            right.append(("equal", "".join(b[j1:j2])))
+            continue
+        olds, news = a[i1:i2], b[j1:j2]
+        for k in range(max(len(olds), len(news))):
+            before = olds[k] if k < len(olds) else ""
+            after = news[k] if k < len(news) else ""
+            if before and after and _reworded(before, after):
+                matcher = SequenceMatcher(None, before, after, autojunk=False)
+                for cop, c1, c2, d1, d2 in matcher.get_opcodes():
+                    if cop == "equal":
+                        left.append(("equal", before[c1:c2]))
+                        right.append(("equal", after[d1:d2]))
+                    else:
+                        left.append(("del", before[c1:c2]))
+                        right.append(("ins", after[d1:d2]))
+            else:
+                left.append(("del", before))
+                right.append(("ins", after))
+    return _merge(left), _merge(right)
+
+
 def _label(name: str) -> str:
     return str(EvaluationSheet._meta.get_field(name).verbose_name)
 
 
 def _text(name, label, old, new) -> TextDiff:
     old, new = (old or "").strip(), (new or "").strip()
-    return TextDiff(name, label, old, new, text_segments(old, new))
+    left, right = side_by_side(old, new)
+    return TextDiff(name, label, old, new, text_segments(old, new), left, right)
 
 
 def _text_diffs(sheet, previous):

@@ -227,3 +227,63 @@ def test_entry_form_proposes_the_staff_member_as_author_when_blank(demo_data):
     if response.status_code == 200:
         form, _k, _o = read_form(response.content)
         assert form["sheet-author_name"] == [""]
+
+
+# --- A rewritten long text: old and new side by side, changes by sentence or word ------------
+
+OLD_TEXT = (
+    "本市は定住自立圏の中心市として、圏域の連携を推進する。"
+    "分科会を年2回開催し、進捗を管理した。\n"
+    "移住相談は窓口で受け付けた。"
+)
+NEW_TEXT = (
+    "本市は定住自立圏の中心市として、圏域の連携を強く推進する。"
+    "オンライン移住相談会を新設し、首都圏の若年層に向けた発信を強化した。\n"
+    "移住相談は窓口で受け付けた。"
+)
+
+
+def test_side_by_side_marks_whole_sentences_and_reworded_words():
+    from evalsheets.diff import side_by_side
+
+    left, right = side_by_side(OLD_TEXT, NEW_TEXT)
+    assert "".join(text for _op, text in left) == OLD_TEXT
+    assert "".join(text for _op, text in right) == NEW_TEXT
+    assert {op for op, _t in left} <= {"equal", "del"}
+    assert {op for op, _t in right} <= {"equal", "ins"}
+    # A reworded sentence: the added word only.
+    assert ("ins", "強く") in right
+    # A rewritten sentence: marked whole on each side, not as fragments.
+    assert ("del", "分科会を年2回開催し、進捗を管理した。") in left
+    assert ("ins", "オンライン移住相談会を新設し、首都圏の若年層に向けた発信を強化した。") in right
+    assert right[-1] == ("equal", "\n移住相談は窓口で受け付けた。")
+
+
+def test_diff_page_shows_last_years_and_this_years_text_side_by_side(world):
+    from django.urls import reverse
+
+    from evalsheets.fiscal_year import open_fiscal_year
+    from evalsheets.models import EvaluationSheet
+
+    old = world["sheets"]["a"]
+    old.background = OLD_TEXT
+    old.save()
+    open_fiscal_year(
+        world["users"]["planning"], world["town"], 2024, staff_salary=5500, part_time_salary=1300
+    )
+    new = EvaluationSheet.objects.get(project=old.project, fiscal_year=2024)
+    new.background = NEW_TEXT
+    new.save()
+    html = login(world["users"]["chief_a"]).get(reverse("sheet_diff", args=[new.pk])).content
+    row = re.search(
+        r"<tr class=\"changed\"><th scope=\"row\">実施の背景.*?</tr>", html.decode(), re.S
+    )
+    assert row, "the 背景 row"
+    old_cell, new_cell = re.findall(
+        r"<td class=\"text pre (?:old|new)\">(.*?)</td>", row.group(0), re.S
+    )
+    assert re.sub(r"</?(ins|del)>", "", old_cell) == OLD_TEXT
+    assert re.sub(r"</?(ins|del)>", "", new_cell) == NEW_TEXT
+    assert "<del>" not in new_cell and "<ins>" not in old_cell
+    assert "<del>分科会を年2回開催し、進捗を管理した。</del>" in old_cell
+    assert "<ins>強く</ins>" in new_cell
