@@ -172,7 +172,23 @@ def _merge(segments: list) -> list:
 def _reworded(old: str, new: str) -> bool:
     if len(old) > SENTENCE_CHAR_LIMIT or len(new) > SENTENCE_CHAR_LIMIT:
         return False
-    return SequenceMatcher(None, old, new, autojunk=False).ratio() >= REWORDED_RATIO
+    matcher = SequenceMatcher(None, old, new, autojunk=False)
+    return (
+        matcher.real_quick_ratio() >= REWORDED_RATIO
+        and matcher.quick_ratio() >= REWORDED_RATIO
+        and matcher.ratio() >= REWORDED_RATIO
+    )
+
+
+def _mark_reworded(before: str, after: str, left: list, right: list):
+    matcher = SequenceMatcher(None, before, after, autojunk=False)
+    for op, c1, c2, d1, d2 in matcher.get_opcodes():
+        if op == "equal":
+            left.append(("equal", before[c1:c2]))
+            right.append(("equal", after[d1:d2]))
+        else:
+            left.append(("del", before[c1:c2]))
+            right.append(("ins", after[d1:d2]))
 
 
 def side_by_side(old: str, new: str) -> tuple[list, list]:
@@ -186,22 +202,20 @@ def side_by_side(old: str, new: str) -> tuple[list, list]:
             left.append(("equal", "".join(a[i1:i2])))
             right.append(("equal", "".join(b[j1:j2])))
             continue
-        olds, news = a[i1:i2], b[j1:j2]
-        for k in range(max(len(olds), len(news))):
-            before = olds[k] if k < len(olds) else ""
-            after = news[k] if k < len(news) else ""
-            if before and after and _reworded(before, after):
-                matcher = SequenceMatcher(None, before, after, autojunk=False)
-                for cop, c1, c2, d1, d2 in matcher.get_opcodes():
-                    if cop == "equal":
-                        left.append(("equal", before[c1:c2]))
-                        right.append(("equal", after[d1:d2]))
-                    else:
-                        left.append(("del", before[c1:c2]))
-                        right.append(("ins", after[d1:d2]))
-            else:
+        # Each of last year's sentences in the block goes with the next sentence of this
+        # year's that is like it (a reworded sentence); the others went or came whole.
+        news, next_new = b[j1:j2], 0
+        for before in a[i1:i2]:
+            match = next(
+                (k for k in range(next_new, len(news)) if _reworded(before, news[k])), None
+            )
+            if match is None:
                 left.append(("del", before))
-                right.append(("ins", after))
+                continue
+            right.extend(("ins", sentence) for sentence in news[next_new:match])
+            _mark_reworded(before, news[match], left, right)
+            next_new = match + 1
+        right.extend(("ins", sentence) for sentence in news[next_new:])
     return _merge(left), _merge(right)
 
 

@@ -287,3 +287,17 @@ def test_diff_page_shows_last_years_and_this_years_text_side_by_side(world):
     assert "<del>" not in new_cell and "<ins>" not in old_cell
     assert "<del>分科会を年2回開催し、進捗を管理した。</del>" in old_cell
     assert "<ins>強く</ins>" in new_cell
+
+
+def test_a_sentence_added_before_a_reworded_one_leaves_the_reworded_one_marked_by_word():
+    from evalsheets.diff import side_by_side
+
+    old = "前文。圏域全体で様々な事業に取り組む。"
+    new = "前文。相談会を新設した。玉名圏域全体で様々な事業に取り組む。"
+    left, right = side_by_side(old, new)
+    assert left == [("equal", old)]
+    assert right == [
+        ("equal", "前文。"),
+        ("ins", "相談会を新設した。玉名"),
+        ("equal", "圏域全体で様々な事業に取り組む。"),
+    ]
