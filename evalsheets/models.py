@@ -607,6 +607,19 @@ class CostRow(models.Model):
     other_specific = money(_("その他（特定財源）"))
     user_charges = money(_("受益者負担"))
     general_revenue = money(_("一般財源"))
+    # A column the new fiscal year copied (evalsheets.fiscal_year) keeps saying so until
+    # someone enters one of its figures: last year's figures (carried) or 0 to be filled
+    # from the accounts (blank); "" once entered.
+    copy_state = models.CharField(
+        _("新年度の複写"),
+        max_length=10,
+        blank=True,
+        default="",
+        choices=[
+            ("carried", _("前年度からの引継ぎ")),
+            ("blank", _("未入力（新年度で追加）")),
+        ],
+    )
 
     class Meta:
         verbose_name = _("事業費（財源内訳）")
