@@ -10,7 +10,7 @@ same field class and constant. The database refuses a longer text whatever wrote
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -186,3 +186,35 @@ def test_the_admin_refuses_a_too_long_remark(admin_client, world):
     assert "2000文字以内" in response.content.decode()
     review.refresh_from_db()
     assert review.remarks == "所見"
+
+
+def _migration():
+    from importlib import import_module
+
+    return import_module("evalsheets.migrations.0005_text_length_bounds")
+
+
+def test_the_migration_passes_texts_within_the_bound(world):
+    from django.apps import apps
+
+    Review.objects.create(sheet=world["sheets"]["a"], remarks="所" * TEXT_MAX_LENGTH)
+    _migration().refuse_longer_texts(apps, None)
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL enforces the bound")
+def test_the_migration_names_a_longer_text_instead_of_cutting_it(world):
+    """A text written past the forms before the bound existed: the migration stops and
+    says which one, and changes nothing."""
+    from django.apps import apps
+
+    sheet = world["sheets"]["a"]
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA ignore_check_constraints = ON")
+        try:
+            EvaluationSheet.objects.filter(pk=sheet.pk).update(background="背" * 2001)
+        finally:
+            cursor.execute("PRAGMA ignore_check_constraints = OFF")
+    with pytest.raises(RuntimeError) as exc:
+        _migration().refuse_longer_texts(apps, None)
+    assert f"EvaluationSheet {sheet.pk}: background (2001 characters)" in str(exc.value)
+    assert len(EvaluationSheet.objects.get(pk=sheet.pk).background) == 2001
