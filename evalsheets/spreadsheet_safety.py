@@ -4,7 +4,7 @@ Excel and LibreOffice read a cell that begins with ``=``, ``+``, ``-`` or ``@`` 
 formula when the file is opened or the cell is edited (``=HYPERLINK(…)`` turns into a
 link, ``=cmd|' /C calc'!A0`` into a DDE command); a leading tab or carriage return
 hides such a start from the eye, and so do leading spaces (LibreOffice's CSV import
-can trim them, Excel drops them when a cell is re-entered). So a *text* that begins —
+has an option that trims them before reading the cell). So a *text* that begins —
 after any ASCII or ideographic spaces — with one of ``= + - @``, a tab or a CR is
 formula-like (``looks_like_formula``). Numbers, dates and booleans are never touched:
 a negative number ``-5`` stays a number; a negative *text* such as a name ``-5`` is
