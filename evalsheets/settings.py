@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # its widget templates, for FORM_RENDERER below
     "import_export",
     "django_filters",
     "django_tasks",
@@ -110,6 +111,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# Widgets rendered through TEMPLATES, so that templates/ can override a widget's template
+# (templates/admin/widgets/split_datetime.html labels the admin's date and time inputs).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 WSGI_APPLICATION = "evalsheets.wsgi.application"
 

@@ -293,27 +293,89 @@ def test_no_web_page_includes_a_pdf_template():
     assert [p.name for p in web_templates() if include.search(p.read_text())] == []
 
 
-def test_the_admin_export_form_is_django_import_exports_own_less_its_inline_code():
-    """templates/admin/import_export/export.html is a copy: after an upgrade of
-    django-import-export it must be copied again (this fails until it is)."""
+def _package_template(module, name):
+    return (Path(module.__file__).parent / "templates" / name).read_text()
+
+
+def _overrides():
+    """Our copies of third-party templates: (name, the package's text, [(old, new), ...])."""
+    import django.contrib.admin
     import import_export
 
-    package = Path(import_export.__file__).parent / "templates/admin/import_export/export.html"
-    ours = (TEMPLATES / "admin/import_export/export.html").read_text()
-    expected = package.read_text()
     onchange = 'onchange="onSelectToggleChange(event)" checked>'
     script = "<script src=\"{% static 'js/admin_export.js' %}\" defer></script>\n"
-    for old, new in (
-        ("{% load i18n %}", "{% load i18n static %}"),
-        ("{{ form.media }}\n", "{{ form.media }}\n" + script),
-        ('<p style="padding: 0;">', '<p class="export-fields-intro">'),
-        (
-            'name="select-all-toggle" \n' + " " * 20 + onchange,
-            'name="select-all-toggle" id="select-all-toggle" checked>',
-        ),
-        ('<label style="font-weight: bold;"', '<label class="select-all-label"'),
-    ):
+    yield (
+        "admin/import_export/export.html",
+        _package_template(import_export, "admin/import_export/export.html"),
+        [
+            ("{% load i18n %}", "{% load i18n static %}"),
+            ("{{ form.media }}\n", "{{ form.media }}\n" + script),
+            ('<p style="padding: 0;">', '<p class="export-fields-intro">'),
+            (
+                'name="select-all-toggle" \n' + " " * 20 + onchange,
+                'name="select-all-toggle" id="select-all-toggle" checked>',
+            ),
+            ('<label style="font-weight: bold;"', '<label class="select-all-label"'),
+        ],
+    )
+    cell = "{{ field.field }}\n"
+    label = (
+        "{% if not field.field.is_hidden %}"
+        '<label class="inline-cell-label" for="{{ field.field.id_for_label }}">'
+        "{{ field.field.label }}</label>{% endif %}\n" + " " * 18
+    )
+    deletion = "{{ inline_admin_form.deletion_field.field }}"
+    yield (
+        "admin/edit_inline/tabular.html",
+        _package_template(django.contrib.admin, "admin/edit_inline/tabular.html"),
+        [
+            ("{{ field.field.errors.as_ul }}\n" + " " * 18 + cell,
+             "{{ field.field.errors.as_ul }}\n" + " " * 18 + label + cell),
+            (
+                "inline_admin_form.original %}" + deletion,
+                "inline_admin_form.original %}"
+                '<label class="inline-cell-label" for="'
+                '{{ inline_admin_form.deletion_field.field.id_for_label }}">'
+                '{% translate "Delete?" %}</label>' + deletion,
+            ),
+        ],
+    )
+    yield (
+        "admin/widgets/split_datetime.html",
+        _package_template(django.contrib.admin, "admin/widgets/split_datetime.html"),
+        [
+            ("{{ date_label }}", '<label class="datetime-part" for="'
+             '{{ widget.subwidgets.0.attrs.id }}">{{ date_label }}</label>'),
+            ("{{ time_label }}", '<label class="datetime-part" for="'
+             '{{ widget.subwidgets.1.attrs.id }}">{{ time_label }}</label>'),
+        ],
+    )
+
+
+@pytest.mark.parametrize("name, package, changes", list(_overrides()), ids=lambda v: "")
+def test_a_copied_admin_template_is_the_installed_one_with_our_changes_only(
+    name, package, changes
+):
+    """templates/admin/ holds copies of Django's and django-import-export's templates with
+    a few changes (no inline code, labels): after an upgrade that changes the original, the
+    copy must be made again (this fails until it is)."""
+    ours = (TEMPLATES / name).read_text()
+    ours = re.sub(r"{% comment %}.*?{% endcomment %}\n?", "", ours, flags=re.S)
+    expected = package
+    for old, new in changes:
         assert expected.count(old) == 1, old
         expected = expected.replace(old, new)
-    ours = re.sub(r"{% comment %}.*?{% endcomment %}\n", "", ours, flags=re.S)
     assert ours == expected
+
+
+def test_widget_templates_are_overridable_from_templates():
+    """The admin's date and time inputs come with their labels (FORM_RENDERER)."""
+    from django import forms
+    from django.contrib.admin.widgets import AdminSplitDateTime
+
+    class Form(forms.Form):
+        when = forms.SplitDateTimeField(widget=AdminSplitDateTime)
+
+    html = str(Form()["when"])
+    assert '<label class="datetime-part" for="id_when_0">' in html
+    assert '<label class="datetime-part" for="id_when_1">' in html

@@ -419,6 +419,9 @@ def test_every_page_kind_as_each_role(new_page, demo_data, caplog, capsys):
         reverse("admin:evalsheets_project_changelist"),
         reverse("admin:evalsheets_evaluationsheet_changelist") + "?q=741&state__exact=published",
         reverse("admin:evalsheets_project_change", args=[project.pk]),
+        # Tabular and stacked inlines, date and time inputs.
+        reverse("admin:evalsheets_evaluationsheet_change", args=[published.pk]),
+        reverse("admin:regions_region_change", args=[region.pk]),
         reverse("admin:evalsheets_project_add"),
         reverse("admin:evalsheets_project_history", args=[project.pk]),
         reverse("admin:evalsheets_project_delete", args=[project.pk]),
