@@ -104,6 +104,9 @@ class _Writer:
                 row.save()
                 continue
             changed = [n for n, new in values.items() if self.set(row, n, new, f"{prefix}.{n}")]
+            if changed and row.copy_state:
+                row.copy_state = ""  # entered: no longer last year's or a blank copy
+                changed.append("copy_state")
             if changed:
                 row.save(update_fields=changed)
 

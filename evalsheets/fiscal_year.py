@@ -12,7 +12,9 @@ What is copied, and how the years move (a sheet of year N copied into N+1):
 * A column keeps its figures only where the old sheet had the same year **and
   the same kind**: R03 and R04 決算 are carried; R05 決算 (last year it was the
   R05 予算) and the new R06 予算 start at 0 to be filled from the accounts —
-  never a budget shown as a settlement. 全体計画 is carried as it is.
+  never a budget shown as a settlement. 全体計画 is carried as it is. The columns
+  say so (``CostRow.copy_state``: 前年度からの引継ぎ, 未入力) on the entry form and
+  the draft's sheet page until someone enters one of their figures.
 * 人工 and indicator values are one figure per year: a year's 人工, 目標 and
   実績 are carried where the old sheet had that year (R05 target 100 stays, R05
   実績 is to be filled); the new year's are empty (人工 0.00, 目標・実績 blank).
@@ -409,6 +411,8 @@ def _shifted_costs(sheet, source, delta) -> list[CostRow]:
                 sheet=sheet,
                 fiscal_year=new_year,
                 kind=kind,
+                # Shown as such until someone enters a figure of the column.
+                copy_state="carried" if same else "blank",
                 **{f: getattr(same, f) if same else 0 for f in MONEY_FIELDS},
             )
         )

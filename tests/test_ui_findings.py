@@ -301,3 +301,51 @@ def test_a_sentence_added_before_a_reworded_one_leaves_the_reworded_one_marked_b
         ("ins", "相談会を新設した。玉名"),
         ("equal", "圏域全体で様々な事業に取り組む。"),
     ]
+
+
+# --- A new year's copied cost columns say so until someone enters them -------------------------
+
+
+def test_copied_cost_columns_are_marked_until_someone_enters_them(world):
+    from evalsheets.choices import CostKind
+    from evalsheets.fiscal_year import open_fiscal_year
+    from evalsheets.models import CostRow, EvaluationSheet
+    from tests.entry_support import post_data, read_form
+
+    old = world["sheets"]["a"]
+    CostRow.objects.create(sheet=old, fiscal_year=2023, kind=CostKind.SETTLED, general_revenue=500)
+    open_fiscal_year(
+        world["users"]["planning"], world["town"], 2024, staff_salary=5500, part_time_salary=1300
+    )
+    new = EvaluationSheet.objects.get(project=old.project, fiscal_year=2024)
+    states = dict(new.cost_rows.values_list("fiscal_year", "copy_state"))
+    assert states == {2023: "carried", 2024: "blank"}
+    assert new.cost_rows.get(fiscal_year=2023).general_revenue == 500
+
+    staff = login(world["users"]["staff_a"])
+    page = staff.get(f"/sheets/{new.pk}/").content.decode()
+    assert page.count('class="copy-mark copy-carried">前年度からの引継ぎ<') == 1
+    assert page.count('class="copy-mark copy-blank">未入力（新年度で追加）<') == 1
+    assert "copy-note" in page
+    form_page = staff.get(f"/sheets/{new.pk}/edit/").content
+    assert "前年度からの引継ぎ" in form_page.decode()
+
+    # Entering a figure of the carried column: that column is no longer marked.
+    form, _k, _o = read_form(form_page)
+    form["cost-settled-2023-general_revenue"] = ["520"]
+    assert staff.post(f"/sheets/{new.pk}/edit/", post_data(form)).status_code == 302
+    states = dict(new.cost_rows.values_list("fiscal_year", "copy_state"))
+    assert states == {2023: "", 2024: "blank"}
+    page = staff.get(f"/sheets/{new.pk}/").content.decode()
+    assert "前年度からの引継ぎ<" not in page and "未入力（新年度で追加）<" in page
+
+
+def test_last_years_sheet_and_submitted_sheets_show_no_copy_mark(world):
+    from evalsheets.models import CostRow
+
+    sheet = world["sheets"]["a"]
+    CostRow.objects.filter(sheet=sheet).update(copy_state="carried")
+    sheet.state = "submitted"
+    sheet.save()
+    page = login(world["users"]["chief_a"]).get(f"/sheets/{sheet.pk}/").content.decode()
+    assert "copy-mark" not in page and "copy-note" not in page

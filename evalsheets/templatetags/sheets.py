@@ -65,6 +65,12 @@ def wareki_datetime(value):
     return _wareki.wareki_datetime(value)
 
 
+@register.filter
+def copied_columns(columns) -> bool:
+    """Whether a cost column still holds what the new fiscal year copied (copy_state)."""
+    return any(getattr(getattr(c, "row", None), "copy_state", "") for c in columns)
+
+
 # A figure shown digit by digit has at most this many digits before the point (a
 # BigIntegerField holds 19); beyond that, or for a value that is no finite number, the
 # figure is shown in exponent form: formatting never expands a number without bound.
