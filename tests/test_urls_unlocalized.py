@@ -111,6 +111,7 @@ def site(db):
 
     start_ids_at(FIRST_ID)
     demo.load_all()
+    assert EvaluationSheet.objects.order_by("pk").first().pk > FIRST_ID
     planners = {
         p.municipality_id: p.user
         for p in StaffProfile.objects.filter(role="planning").select_related("user")
