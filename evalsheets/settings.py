@@ -266,6 +266,15 @@ AXES_CLIENT_IP_CALLABLE = "evalsheets.lockout.client_ip"
 # locked do not push the retry time shown to the user further away.
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Masked in the logs and in the stored form data of a failed attempt (a wrong current
+# password on the password change page counts too, evalsheets/views/accounts.py).
+AXES_SENSITIVE_PARAMETERS = [
+    "username",
+    "ip_address",
+    "old_password",
+    "new_password1",
+    "new_password2",
+]
 # Reverse proxies in front of gunicorn that append to X-Forwarded-For (0: none).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 

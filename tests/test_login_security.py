@@ -504,6 +504,31 @@ def test_a_password_change_keeps_the_user_logged_in(world):
     assert response.status_code == 302 and logged_in(client)
 
 
+def test_guessing_the_current_password_locks_like_the_login(world):
+    client = logged_in_client(world["users"]["staff_a"])
+    for n in range(4):
+        response = change(client, f"guess-{n}", "a-good-long-passphrase")
+        assert response.status_code == 200
+        assert "現在のパスワードが正しくありません。" in field_errors(response, "old_password")
+    response = change(client, "guess-4", "a-good-long-passphrase")
+    assert response.status_code == 429 and LOCKED in text(response)
+    assert not logged_in(client)  # the terminal left logged in is logged out
+    assert post_login("staff_a", "pw-staff_a")[1].status_code == 429
+    # The stored form data of the attempts masks every password field.
+    stored = AccessAttempt.objects.get(username="staff_a").post_data
+    assert "guess-" not in stored and "a-good-long-passphrase" not in stored
+    assert get_user_model().objects.get(username="staff_a").check_password("pw-staff_a")
+
+
+def test_a_locked_user_name_cannot_change_its_password_from_an_open_session(world):
+    client = logged_in_client(world["users"]["staff_a"])
+    fail("staff_a", 5, ip="10.9.9.9")  # someone else, elsewhere, locks the user name
+    response = change(client, "pw-staff_a", "a-good-long-passphrase")
+    assert response.status_code == 429 and LOCKED in text(response)
+    assert not logged_in(client)
+    assert get_user_model().objects.get(username="staff_a").check_password("pw-staff_a")
+
+
 def test_the_demo_password_passes_the_validators(db):
     from django.contrib.auth.password_validation import validate_password
 
