@@ -201,6 +201,34 @@ def test_backup_and_restore_through_the_bucket(world, bucket, tmp_path):
     assert list(backups.walk_storage(default_storage)) == list(before)
 
 
+def test_backups_in_a_bucket_of_their_own(world, bucket, settings):
+    """BACKUP_S3_BUCKET_NAME: the archives go to that bucket; restore --list and restore
+    read them from there."""
+    name = f"{bucket['name']}-backups"
+    bucket["client"].create_bucket(
+        Bucket=name, CreateBucketConfiguration={"LocationConstraint": REGION}
+    )
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "dbbackup": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": app_settings.s3_options(name),
+        },
+    }
+    out = io.StringIO()
+    call_command("backup", stdout=out)
+    (key,) = [item["Key"] for item in bucket["client"].list_objects_v2(Bucket=name)["Contents"]]
+    assert backups.archive_time(key) and f"s3://{name}/{key}" in out.getvalue()
+    assert_private({**bucket, "name": name}, key)
+
+    listed = io.StringIO()
+    call_command("restore", "--list", stdout=listed)
+    assert listed.getvalue().split() == [key]
+    EvaluationSheet.objects.filter(pk=world["sheets"]["a"].pk).update(summary="後から")
+    call_command("restore", key, "--yes", stdout=io.StringIO())
+    assert EvaluationSheet.objects.get(pk=world["sheets"]["a"].pk).summary == ""
+
+
 @pytest.mark.parametrize(
     "environment, message",
     [
