@@ -186,6 +186,11 @@ def test_restore_names_missing_archives(world, storage_dirs):
         run("restore", "evalsheets-20000101-000000.tar", "--yes")
     with pytest.raises(CommandError, match="指定されていません"):
         run("restore")
+    not_ours = storage_dirs / "notes.tar"
+    not_ours.write_bytes(b"not a tar archive")
+    with pytest.raises(CommandError, match="アーカイブとして読めません"):
+        run("restore", str(not_ours), "--yes")
+    assert EvaluationSheet.objects.count() == 3  # nothing was touched
     run("backup")
     assert backups.archive_time(run("restore", "--list").strip())
 
