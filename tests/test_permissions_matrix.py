@@ -183,6 +183,14 @@ ROWS = [
     Row("session keep-alive", "get", "session_keepalive", D,
          "204     204     204     204     204      204   204    login",
         with_pk=False),
+    # Content Security Policy reports (evalsheets/security.py): POST only, the same for
+    # everybody, no login; a form-encoded body is no report (tests/test_security_headers.py).
+    Row("CSP report GET", "get", "csp_report", D,
+         "405     405     405     405     405      405   405    405",
+        with_pk=False),
+    Row("CSP report (not JSON)", "post", "csp_report", D,
+         "400     400     400     400     400      400   400    400",
+        with_pk=False, data={"csp-report": "x"}),
     # Public pages: the same answer for everybody; only published sheets exist there.
     Row("public sheet (draft)", "get", "public:sheet", D,
          "404     404     404     404     404      404   404    404",

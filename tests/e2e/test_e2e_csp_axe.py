@@ -29,7 +29,15 @@ from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import F
-from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.urls import (
+    NoReverseMatch,
+    Resolver404,
+    URLPattern,
+    URLResolver,
+    get_resolver,
+    resolve,
+    reverse,
+)
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
@@ -207,7 +215,10 @@ class Checker:
         return response
 
     def mark(self, path):
-        match = resolve(urlsplit(path).path)
+        try:
+            match = resolve(urlsplit(path).path)
+        except Resolver404:
+            return
         if match.view_name:
             self.visited.add(page_kind(match.view_name))
 
