@@ -191,6 +191,14 @@ ROWS = [
     Row("CSP report (not JSON)", "post", "csp_report", D,
          "400     400     400     400     400      400   400    400",
         with_pk=False, data={"csp-report": "x"}),
+    # Health check for load balancers (evalsheets/health.py): GET only, no login, the same
+    # for everybody (tests/test_deploy_health.py).
+    Row("health check", "get", "health", D,
+         "200     200     200     200     200      200   200    200",
+        with_pk=False),
+    Row("health check POST", "post", "health", D,
+         "405     405     405     405     405      405   405    405",
+        with_pk=False),
     # Public pages: the same answer for everybody; only published sheets exist there.
     Row("public sheet (draft)", "get", "public:sheet", D,
          "404     404     404     404     404      404   404    404",
