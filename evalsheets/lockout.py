@@ -43,6 +43,25 @@ def _is_ip(value: str | None) -> bool:
     return True
 
 
+USERNAME_STORED = 255  # axes' AccessAttempt/AccessLog.username column
+
+
+def username(request, credentials=None) -> str | None:
+    """The user name a login attempt is counted under (``AXES_USERNAME_CALLABLE``).
+
+    Cut to the column axes stores it in: a name typed longer than that (no account has
+    one; Django's own limit is 150) would otherwise make PostgreSQL refuse the write and the
+    login page answer 500."""
+    field = settings.AXES_USERNAME_FORM_FIELD
+    if credentials:
+        value = credentials.get(field)
+    else:
+        value = getattr(request, "data", request.POST).get(field)
+    if value is None:
+        return None
+    return str(value)[:USERNAME_STORED]
+
+
 def client_ip(request) -> str | None:
     """The client's address as counted for lockouts.
 
