@@ -262,6 +262,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
 AXES_HANDLER = "evalsheets.lockout.LockoutHandler"
 AXES_LOCKOUT_CALLABLE = "evalsheets.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "evalsheets.lockout.client_ip"
+AXES_USERNAME_CALLABLE = "evalsheets.lockout.username"
 # A success forgets that user's failures from that address (LockoutHandler); tries while
 # locked do not push the retry time shown to the user further away.
 AXES_RESET_ON_SUCCESS = True
