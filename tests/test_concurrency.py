@@ -1,7 +1,7 @@
 """Concurrent writes on the default database (issue 11, finding 4).
 
-* Saves and logins of several users go through while the admin imports a few thousand
-  rows: the import commits in short batches (evalsheets.batched_import), so the others'
+* Saves and logins of several users go through while 1,000 projects are imported: the
+  import commits in short batches (evalsheets.batched_import), so the others'
   writes are served during the import, none fails and every save is kept.
 * A large import stops at the first batch with an error, says which rows were imported,
   and importing the same file again is safe (rows are found by their codes).
