@@ -53,8 +53,11 @@ def configure():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "evalsheets.settings")
     os.environ.setdefault("SECRET_KEY", "evalsheets-bench-only")
     os.environ["DEBUG"] = "0"
-    for name in ("SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"):
-        os.environ[name] = "0"
+    os.environ["HTTPS"] = "0"  # the test client speaks plain HTTP
+    # DEBUG=0 serves hashed static names from STATIC_ROOT's manifest: collect them there.
+    os.environ.setdefault(
+        "STATIC_ROOT", str(Path(tempfile.gettempdir()) / "evalsheets-bench-static")
+    )
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     import django
 
@@ -63,6 +66,7 @@ def configure():
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0, interactive=False)
+    call_command("collectstatic", verbosity=0, interactive=False)
 
 
 def refuse_foreign_database():
