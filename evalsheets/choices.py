@@ -1,4 +1,4 @@
-"""Choices of the core app: one term, one name (see docs/ and DESIGN.md's glossary)."""
+"""Choices of the core app: one term, one name (see docs/ for the glossary)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

@@ -1,6 +1,6 @@
 """Who may see and do what, in one place. Views fetch sheets only through these methods.
 
-Rules (DESIGN.md, issue "browser workflow"):
+Rules (docs/workflow.md):
 * 企画課 and 閲覧者 see every sheet of their municipality;
 * 担当者 and 課長 see the sheets of their own 課, and the published sheets of
   their municipality;

@@ -1,6 +1,6 @@
 """Workflow transitions of an evaluation sheet, only through these functions.
 
-Shaped like pretix's ``approve_order`` (STYLE.md §3): inside ``transaction.atomic()``
+Shaped like pretix's ``approve_order``: inside ``transaction.atomic()``
 lock the row (``select_for_update``), check who may act (``querysets.actionable_by``)
 and the precondition (the sheet's state), save only the changed fields, bump the
 version, write one audit entry and, once the transaction commits, mail whoever acts
