@@ -14,10 +14,10 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
 
 from evalsheets.models import AverageSalary, EvaluationSheet
 from tests.conftest import publish
+from tests.crawl_support import all_routes
 from tests.entry_support import post_data, read_form
 from tests.workflow_support import advance
 
@@ -316,18 +316,6 @@ def test_login_with_garbage_logs_nobody_in(world, data):
 
 
 # ------------------------------------------------------------------ every URL, every role
-
-
-def _walk(patterns, prefix=""):
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern))
-        elif isinstance(pattern, URLPattern):
-            yield prefix + str(pattern.pattern)
-
-
-def all_routes() -> list[str]:
-    return list(_walk(get_resolver().url_patterns))
 
 
 # Garbage for each converter of a route: absent pks, out-of-range numbers, odd strings.

@@ -181,6 +181,22 @@ def warm_up(sheet, who):
     staff.get(f"/sheets/{sheet.pk}/pdf/")
 
 
+def open_draft(sheets, form):
+    """The form's demo sheet as a draft, its people, and its 担当者's client."""
+    sheet = sheets[form]
+    who = clients(form)
+    set_state(sheet, "draft")
+    return sheet, who, who[DEMO_SHEETS[form][1]]
+
+
+# Few examples each (every one renders two PDFs), the same ones on every run.
+EXAMPLES = settings(
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
 def text_fields(sheet, staff):
     _data, kinds, _options = read_form(staff.get(f"/sheets/{sheet.pk}/edit/").content)
     return sorted(name for name, kind in kinds.items() if kind in ("text", "textarea"))
@@ -188,20 +204,12 @@ def text_fields(sheet, staff):
 
 @pytest.mark.parametrize("form", FORMS)
 def test_any_text_in_any_text_field_is_kept_or_refused_and_every_page_shows_it(sheets, form):
-    sheet = sheets[form]
-    who = clients(form)
-    staff = who[DEMO_SHEETS[form][1]]
-    set_state(sheet, "draft")
+    sheet, who, staff = open_draft(sheets, form)
     names = text_fields(sheet, staff)
     assert len(names) >= 8, names
     warm_up(sheet, who)
 
-    @settings(
-        max_examples=10,
-        deadline=None,
-        derandomize=True,
-        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-    )
+    @settings(EXAMPLES, max_examples=10)
     @given(name=st.sampled_from(names), text=text_values)
     @example(name=names[0], text="1e1000000")
     @example(name=names[-1], text="Infinity")
@@ -245,9 +253,7 @@ def typed(value) -> str:
 
 @pytest.mark.parametrize("form", FORMS)
 def test_every_number_field_has_both_bounds(sheets, form):
-    sheet = sheets[form]
-    staff = clients(form)[DEMO_SHEETS[form][1]]
-    set_state(sheet, "draft")
+    sheet, _who, staff = open_draft(sheets, form)
     fields = number_fields(sheet, staff)
     assert len(fields) >= 10
     unbounded = [n for n, f in fields.items() if f.min_value is None or f.max_value is None]
@@ -259,10 +265,7 @@ def test_every_number_field_has_both_bounds(sheets, form):
 def test_every_number_field_refuses_just_beyond_its_bound(sheets, form, end):
     """All number fields at once, each one step beyond its bound: each refused with its
     message, nothing of them saved, and every page still works."""
-    sheet = sheets[form]
-    who = clients(form)
-    staff = who[DEMO_SHEETS[form][1]]
-    set_state(sheet, "draft")
+    sheet, who, staff = open_draft(sheets, form)
     fields = number_fields(sheet, staff)
     warm_up(sheet, who)
     beyond = {}
@@ -285,19 +288,11 @@ def test_every_number_field_refuses_just_beyond_its_bound(sheets, form, end):
 
 @pytest.mark.parametrize("form", FORMS)
 def test_numbers_at_and_inside_their_bounds_are_kept_and_every_page_works(sheets, form):
-    sheet = sheets[form]
-    who = clients(form)
-    staff = who[DEMO_SHEETS[form][1]]
-    set_state(sheet, "draft")
+    sheet, who, staff = open_draft(sheets, form)
     fields = number_fields(sheet, staff)
     warm_up(sheet, who)
 
-    @settings(
-        max_examples=8,
-        deadline=None,
-        derandomize=True,
-        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-    )
+    @settings(EXAMPLES, max_examples=8)
     @given(name=st.sampled_from(sorted(fields)), where=st.sampled_from(
         ["min", "min+", "max-", "max"]))
     def check(name, where):
