@@ -18,7 +18,7 @@ from decimal import Decimal
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext_lazy as _
 
-from .choices import Actor, CostKind, ImplementationMethod
+from .choices import Actor, CostKind, ImplementationMethod, SheetForm
 from .models import (
     ActivityIndicator,
     AssessmentAnswer,
@@ -33,7 +33,7 @@ from .models import (
 )
 from .sheetforms import viewpoints_for
 from .templatetags import sheets as sheets_filters
-from .wareki import fiscal_year_short
+from .wareki import fiscal_year_label, fiscal_year_short
 
 ROWS = {
     "sub": (_("細事業"), SubProject),
@@ -64,10 +64,13 @@ def _verbose(model, name) -> str:
         return name
 
 
-def _year(text) -> str:
+def _year(text, form: str = "") -> str:
+    """A recorded year as the sheet's 様式 writes it: 玉名 R05年度, the others 令和5年度."""
     text = str(text)
     if text.isascii() and text.isdigit() and len(text) == 4 and int(text) >= 1869:
-        return f"{fiscal_year_short(int(text))}年度"
+        if form == SheetForm.TAMANA:
+            return f"{fiscal_year_short(int(text))}年度"
+        return fiscal_year_label(int(text))
     return text
 
 
@@ -137,11 +140,11 @@ def describe(key: str, old, new, form: str = "") -> tuple[str, str, str]:
     if head == "costs" and len(parts) >= 3:
         kind = parts[1]
         kind_label = str(CostKind(kind).label) if kind in CostKind.values else kind
-        column = kind_label if len(parts) == 3 else f"{_year(parts[2])}{kind_label}"
+        column = kind_label if len(parts) == 3 else f"{_year(parts[2], form)}{kind_label}"
         label = f"{column} {_verbose(CostRow, parts[-1])}"
         number = True
     elif head == "efforts" and len(parts) == 3:
-        label = f"{_year(parts[1])} {_verbose(StaffEffort, parts[2])}"
+        label = f"{_year(parts[1], form)} {_verbose(StaffEffort, parts[2])}"
         fte = parts[2].endswith("_fte")
         number = True
     elif head in ROWS and len(parts) >= 2:
@@ -152,7 +155,7 @@ def describe(key: str, old, new, form: str = "") -> tuple[str, str, str]:
             label = f"{row_label} {_verbose(model, parts[2])}"
             number = parts[2] in NUMBER_ROW_FIELDS
         else:
-            label = f"{row_label} {_year(parts[2])} {YEAR_PARTS.get(parts[3], parts[3])}"
+            label = f"{row_label} {_year(parts[2], form)} {YEAR_PARTS.get(parts[3], parts[3])}"
             number = parts[3] in ("target", "actual")
     elif head == "assessments" and len(parts) == 3:
         code, name = parts[1], parts[2]

@@ -169,6 +169,15 @@ def test_history_formats_stored_numbers_from_their_fields():
     assert rows[0][1:] == ("1e1000000", "sNaN")
 
 
+def test_history_writes_years_as_the_sheets_form_does():
+    """玉名's paper heads its columns R05; 伊勢原 and 人吉 write 令和5年度 (no padding)."""
+    key = "costs.settled.2023.general_revenue"
+    assert describe(key, 0, 1, "tamana_furikaeri")[0].startswith("R05年度")
+    assert describe(key, 0, 1, "isehara_hyoka")[0].startswith("令和5年度")
+    assert describe("efforts.2019.staff_fte", 0, 1, "hitoyoshi_plan")[0].startswith("令和元年度")
+    assert describe("out.3.2024.target", 0, 1, "isehara_hyoka")[0].endswith("令和6年度 目標")
+
+
 @pytest.mark.parametrize("text", NUMBER_LIKE)
 def test_display_filters_show_a_text_as_it_is(text):
     assert num(text) == text
