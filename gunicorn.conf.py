@@ -8,7 +8,7 @@ Environment (all optional):
 * ``GUNICORN_TIMEOUT``: seconds a request may take before its worker is killed, default 60.
 
 Sync workers: a page is short, but a sheet whose PDF is not stored yet is rendered in the
-request (evalsheets.pdf.ensure_pdf, about 0.25 s, stopped after PDF_RENDER_TIMEOUT = 30 s).
+request (evalsheets.pdf.storage.ensure_pdf, about 0.25 s, stopped after PDF_RENDER_TIMEOUT = 30 s).
 The timeout is twice that limit, so the render's own time limit always fires first and the
 user gets an error page rather than a killed worker. Booklets and ZIP exports run in
 ``manage.py db_worker``, never in a web request.

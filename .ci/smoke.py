@@ -345,7 +345,7 @@ def wait_for_worker(sheet_id: int, enqueued_after: float) -> dict:
     sql = (
         "SELECT status, coalesce(return_value::text, ''), worker_ids::text, traceback"
         " FROM django_tasks_database_dbtaskresult"
-        " WHERE task_path = 'evalsheets.tasks.render_sheet_pdf_task'"
+        " WHERE task_path = 'evalsheets.pdf.tasks.render_sheet_pdf_task'"
         f" AND args_kwargs->'args'->>0 = '{sheet_id}'"
         f" AND enqueued_at >= to_timestamp({enqueued_after:.3f})"
         " ORDER BY enqueued_at DESC LIMIT 1"
@@ -423,9 +423,7 @@ def static_files(client: Client, edit_html: str) -> None:
     font = client.request("/static/fonts/ipaexg.ttf")
     content_type = font.header("Content-Type").split(";")[0]
     check(
-        font.status == 200
-        and content_type in FONT_TYPES
-        and font.body[:4] == b"\x00\x01\x00\x00",
+        font.status == 200 and content_type in FONT_TYPES and font.body[:4] == b"\x00\x01\x00\x00",
         f"GET /static/fonts/ipaexg.ttf → 200 {content_type}, a TrueType font "
         f"({len(font.body):,} bytes)",
         font.snippet() if font.status != 200 else content_type,

@@ -187,7 +187,7 @@ def client_loop(
 ):
     import requests
 
-    from tests.entry_support import post_data, read_form
+    from tests.support.entry import post_data, read_form
 
     username = f"bench-staff-{index:02d}"
     session = requests.Session()

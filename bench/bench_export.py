@@ -9,7 +9,7 @@ as with several workers in production — and a media directory under /tmp, load
 demo data and generates ``max(n, export-n)`` sheets by cloning 741-2 (2 pages) with a
 different text each (bench/bench_pdf.py's generator). Then:
 
-1. cold render per sheet in one process (``render_pdf(load_sheet(pk))``, fonts loaded
+1. cold render per sheet in one process (``layout_pdf(render_html(load_sheet(pk)))``, fonts loaded
    once beforehand): median and p90, wall and CPU, over ``n`` sheets;
 2. sheets/s with 2 workers: the render task (``render_sheet_pdf_task`` → ``ensure_pdf``,
    stored) enqueued for every sheet through the Django tasks API and run by two real
@@ -23,7 +23,7 @@ different text each (bench/bench_pdf.py's generator). Then:
    and of ``export_pdfs --booklet``), each in a fresh subprocess: size, pages, time
    (and how much of it comes after the last sheet, with the progress bar full), and
    the peak RSS of the process and of its largest layout child (``ru_maxrss``; chunks
-   and front matter are laid out in short-lived children, evalsheets.forked), which
+   and front matter are laid out in short-lived children, evalsheets.pdf.forked), which
    must not grow with the number of sheets.
 """
 
@@ -110,7 +110,7 @@ def run_workers(count: int, tmp: Path) -> tuple[float, list[int], float]:
 
 
 def enqueue(ids):
-    from evalsheets.tasks import render_sheet_pdf_task
+    from evalsheets.pdf.tasks import render_sheet_pdf_task
 
     for pk in ids:
         render_sheet_pdf_task.enqueue(pk)
@@ -144,7 +144,7 @@ def timed_export(out: Path, *extra) -> float:
 def booklet_child(count: int, target: str):
     """Subprocess: write the booklet of the first ``count`` bench sheets; print peak RSS."""
     configure(Path(os.environ["BENCH_TMP"]))
-    from evalsheets import bulk_export
+    from evalsheets.exports import bulk as bulk_export
     from evalsheets.models import EvaluationSheet
 
     sheets = EvaluationSheet.objects.filter(project__code__startswith="B").order_by("pk")
@@ -160,7 +160,7 @@ def booklet_child(count: int, target: str):
     pages = bulk_export.write_booklet("ベンチ", groups, Path(target), progress=progress)
     end = time.perf_counter()
     elapsed, tail = end - start, end - (sheets_done or [start])[0]
-    # The worker's own peak, and that of its largest layout child (evalsheets.forked).
+    # The worker's own peak, and that of its largest layout child (evalsheets.pdf.forked).
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     print(f"{pages} {elapsed:.2f} {tail:.2f} {peak} {child}")
@@ -221,7 +221,7 @@ def main():
 
         from evalsheets import demo
         from evalsheets.models import EvaluationSheet
-        from evalsheets.pdf import load_sheet, render_pdf
+        from evalsheets.pdf.render import layout_pdf, load_sheet, render_html
 
         demo.load_all(with_superuser=False)
         seed = EvaluationSheet.objects.get(project__code="741-2")
@@ -232,7 +232,7 @@ def main():
               f"{time.perf_counter() - start:.0f} s")  # fmt: skip
 
         # 1. Cold render in one process.
-        render_pdf(load_sheet(seed.pk))  # loads the fonts (once per worker process)
+        layout_pdf(render_html(load_sheet(seed.pk)))  # loads the fonts (once per worker process)
         if "render" in parts:
             cold_render(ids[: args.n])
 

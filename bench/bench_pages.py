@@ -113,7 +113,8 @@ def generate():
     from django.db import transaction
     from django.utils import timezone
 
-    from evalsheets.choices import APPROVED_STATES, CostKind, Direction, SheetState, StaffKind
+    from core.choices import APPROVED_STATES, CostKind, Direction, SheetState, StaffKind
+    from evalsheets.layouts.registry import TAMANA_VIEWPOINTS
     from evalsheets.models import (
         ActivityIndicator,
         ActivityValue,
@@ -128,7 +129,6 @@ def generate():
         StaffEffort,
         SubProject,
     )
-    from evalsheets.sheetforms import TAMANA_VIEWPOINTS
     from municipalities.choices import Role
     from municipalities.models import (
         Department,
@@ -431,7 +431,7 @@ def get_ok(client, url):
 def save_through_edit_view(client, sheet_pk):
     """POST the whole entry form as a browser would, changing a few inputs each time."""
     from evalsheets.models import EvaluationSheet
-    from tests.entry_support import post_data, read_form
+    from tests.support.entry import post_data, read_form
 
     url = f"/sheets/{sheet_pk}/edit/"
     page = client.get(url)
@@ -465,7 +465,7 @@ def run(repeat: int):
     from django.db import connection
     from django.test import Client
 
-    from evalsheets.choices import SheetState
+    from core.choices import SheetState
     from evalsheets.models import EvaluationSheet
     from municipalities.models import Department, PlanNode, Section
 

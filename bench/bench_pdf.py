@@ -6,14 +6,14 @@
 Builds a throw-away SQLite database under /tmp, loads the demo data, generates N
 sheets by cloning a seed sheet (741-2, 40-106 or 6-1-1) with its children and a
 different text each, then renders each once: load from the database → template →
-WeasyPrint layout → PDF bytes (evalsheets.pdf.render_pdf; nothing is stored). The
+WeasyPrint layout → PDF bytes (evalsheets.pdf.render.layout_pdf; nothing is stored). The
 fonts are loaded once per process, as in a worker. Prints median / p90 / max
 seconds per sheet (wall clock and CPU time of this process: the CPU figure is
 the one-core cost even when other processes share the machine), pages per sheet
 and the peak RSS.
 
 ``--ua stock`` lays out with WeasyPrint's own user-agent stylesheet instead of the lean
-copy of evalsheets.pdf_ua, to measure what that saves (run both, alternately: this
+copy of evalsheets.pdf.ua, to measure what that saves (run both, alternately: this
 machine's speed drifts by ±10 % within an hour).
 """
 
@@ -101,16 +101,16 @@ def clone_sheet(seed, index: int):
 def timed_renders(ids):
     """Render each sheet once (load → template → PDF bytes, nothing stored): lists of
     wall seconds, CPU seconds, pages and PDF bytes per sheet."""
-    from evalsheets.pdf import load_sheet, render_pdf
+    from evalsheets.pdf.render import layout_pdf, load_sheet, render_html
 
     wall, cpu, pages, sizes = [], [], [], []
     for pk in ids:
         start, start_cpu = time.perf_counter(), time.process_time()
-        rendered = render_pdf(load_sheet(pk))
+        data, page_count = layout_pdf(render_html(load_sheet(pk)))
         wall.append(time.perf_counter() - start)
         cpu.append(time.process_time() - start_cpu)
-        pages.append(rendered.pages)
-        sizes.append(len(rendered.pdf))
+        pages.append(page_count)
+        sizes.append(len(data))
     return wall, cpu, pages, sizes
 
 
@@ -129,12 +129,12 @@ def main():
         setup_django(Path(tmp) / "bench.sqlite3")
         from evalsheets import demo
         from evalsheets.models import EvaluationSheet
-        from evalsheets.pdf import load_sheet, render_pdf
+        from evalsheets.pdf.render import layout_pdf, load_sheet, render_html
 
         if args.ua == "stock":
             from weasyprint import HTML
 
-            from evalsheets import pdf
+            from evalsheets.pdf import render as pdf
 
             pdf.SheetHTML = HTML
         demo.load_all(with_superuser=False)
@@ -143,7 +143,7 @@ def main():
 
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         start = time.perf_counter()
-        render_pdf(load_sheet(seed.pk))  # the first render loads the fonts
+        layout_pdf(render_html(load_sheet(seed.pk)))  # the first render loads the fonts
         first = time.perf_counter() - start
 
         times, cpu, pages, sizes = timed_renders(ids)

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
-from .admin_export import ImportExportAdmin
-from .models import (
+from core.import_admin import ImportExportAdmin
+from evalsheets.models import (
     ActivityIndicator,
     ActivityValue,
     AssessmentAnswer,
@@ -20,7 +20,7 @@ from .models import (
     StaffEffort,
     SubProject,
 )
-from .resources import ProjectResource
+from evalsheets.resources import ProjectResource
 
 admin.site.site_header = "evalsheets 管理画面"
 admin.site.site_title = "evalsheets"

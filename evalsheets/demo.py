@@ -16,6 +16,26 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from core.choices import APPROVED_STATES, SheetState, StaffKind
+from evalsheets.models import (
+    NARRATIVE_FIELDS,
+    PROJECT_DETAIL_FIELDS,
+    SHEET_DETAIL_FIELDS,
+    ActivityIndicator,
+    ActivityValue,
+    AssessmentAnswer,
+    AverageSalary,
+    CostRow,
+    EvaluationSheet,
+    OutcomeIndicator,
+    OutcomeValue,
+    Project,
+    Review,
+    ScheduleEntry,
+    ScheduleItem,
+    StaffEffort,
+    SubProject,
+)
 from municipalities.choices import Role
 from municipalities.models import (
     Department,
@@ -36,27 +56,6 @@ from regions.models import (
     RegionKPIValue,
     Vision,
     VisionRevision,
-)
-
-from .choices import APPROVED_STATES, SheetState, StaffKind
-from .models import (
-    NARRATIVE_FIELDS,
-    PROJECT_DETAIL_FIELDS,
-    SHEET_DETAIL_FIELDS,
-    ActivityIndicator,
-    ActivityValue,
-    AssessmentAnswer,
-    AverageSalary,
-    CostRow,
-    EvaluationSheet,
-    OutcomeIndicator,
-    OutcomeValue,
-    Project,
-    Review,
-    ScheduleEntry,
-    ScheduleItem,
-    StaffEffort,
-    SubProject,
 )
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"

@@ -1,11 +1,10 @@
 from import_export import fields, resources
 from import_export.widgets import ForeignKeyWidget
 
+from core.batched_import import BatchedImport, CachedLookups, KeyedInstanceLoader, TrustedLookups
+from evalsheets.models import PROJECT_DETAIL_FIELDS, Project
 from municipalities.models import Municipality, PlanNode, Section
 from municipalities.resources import PlanNodeWidget, ScopedForeignKeyWidget
-
-from .batched_import import BatchedImport, CachedLookups, KeyedInstanceLoader, TrustedLookups
-from .models import PROJECT_DETAIL_FIELDS, Project
 
 
 class _MunicipalityByCode(CachedLookups, ForeignKeyWidget):
@@ -24,7 +23,7 @@ class ProjectResource(BatchedImport, TrustedLookups, resources.ModelResource):
     """事務事業 by (municipality code, project code).
 
     課 by its code, 施策 by its path (e.g. ⑦/（４）/（１））. A large file is imported in
-    short batches (evalsheets.batched_import).
+    short batches (core.batched_import).
     """
 
     municipality = fields.Field(

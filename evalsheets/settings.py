@@ -61,7 +61,7 @@ INSTALLED_APPS = [
     "import_export",
     "django_filters",
     "django_tasks",
-    "evalsheets.axes_app.AxesConfig",  # django-axes (docs/security.md)
+    "evalsheets.site.axes_app.AxesConfig",  # django-axes (docs/security.md)
     "dbbackup",
     "municipalities",
     "regions",
@@ -76,19 +76,19 @@ MIDDLEWARE = [
     # Static files from STATIC_ROOT in the Django process (docs/deploy.md): no separate web
     # server is needed for /static/; right after SecurityMiddleware, as WhiteNoise asks.
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Content-Security-Policy and Permissions-Policy on every response (evalsheets/security.py).
+    # Content-Security-Policy and Permissions-Policy on every response (site/security.py).
     "csp.middleware.CSPMiddleware",
-    "evalsheets.security.SecurityHeadersMiddleware",
-    # Form data that is not UTF-8 is refused, not stored as U+FFFD (evalsheets/request_checks.py).
-    "evalsheets.request_checks.Utf8FormMiddleware",
+    "evalsheets.site.security.SecurityHeadersMiddleware",
+    # Form data that is not UTF-8 is refused, not stored as U+FFFD (site/request_checks.py).
+    "evalsheets.site.request_checks.Utf8FormMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    # Idle timeout and maximum age of a login (evalsheets/sessions.py, docs/security.md).
-    "evalsheets.sessions.SessionTimeoutMiddleware",
+    # Idle timeout and maximum age of a login (evalsheets/site/sessions.py, docs/security.md).
+    "evalsheets.site.sessions.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Turns a locked-out login into the lockout page (last, as axes asks).
     "axes.middleware.AxesMiddleware",
@@ -106,7 +106,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "evalsheets.sessions.session_timeout",
+                "evalsheets.site.sessions.session_timeout",
             ],
         },
     },
@@ -158,8 +158,8 @@ STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Django's finders, except that /static/../… is "not found" (404), not a 500.
 STATICFILES_FINDERS = [
-    "evalsheets.staticfinders.FileSystemFinder",
-    "evalsheets.staticfinders.AppDirectoriesFinder",
+    "evalsheets.site.staticfinders.FileSystemFinder",
+    "evalsheets.site.staticfinders.AppDirectoriesFinder",
 ]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_URL = "/media/"
@@ -187,7 +187,7 @@ def s3_options(bucket: str) -> dict:
         "location": env_str("AWS_LOCATION"),
         "default_acl": None,  # no public-read ACL on any object
         "querystring_auth": True,  # never an unsigned public URL
-        # Two workers storing the same name keep two objects, as on disk (pdf._store
+        # Two workers storing the same name keep two objects, as on disk (pdf.storage._store
         # deletes only its own copy when it loses the race).
         "file_overwrite": False,
     }
@@ -237,11 +237,11 @@ STORAGES = {
 WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "ttf")
 # WhiteNoise's own table has no .ttf (it would say application/octet-stream).
 WHITENOISE_MIMETYPES = {".ttf": "font/ttf"}
-# django-dbbackup's database dumps (evalsheets/backups.py): SQLite through its online
+# django-dbbackup's database dumps (evalsheets/site/backups.py): SQLite through its online
 # backup API in both directions, PostgreSQL through pg_dump / pg_restore.
 DBBACKUP_CONNECTOR_MAPPING = {
-    "django.db.backends.sqlite3": "evalsheets.backups.SqliteConnector",
-    "django.db.backends.postgresql": "evalsheets.backups.PostgresConnector",
+    "django.db.backends.sqlite3": "evalsheets.site.backups.SqliteConnector",
+    "django.db.backends.postgresql": "evalsheets.site.backups.PostgresConnector",
 }
 DBBACKUP_SEND_EMAIL = False
 
@@ -249,26 +249,26 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login lockout (django-axes, evalsheets/lockout.py, docs/security.md): per user name and,
+# Login lockout (django-axes, evalsheets/site/lockout.py, docs/security.md): per user name and,
 # with a higher limit, per client address (one address may be the whole city hall).
 AUTHENTICATION_BACKENDS = [
-    "evalsheets.lockout.LockoutBackend",
+    "evalsheets.site.lockout.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_IP_FAILURE_LIMIT = env_int("LOGIN_IP_FAILURE_LIMIT", 20)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
-AXES_HANDLER = "evalsheets.lockout.LockoutHandler"
-AXES_LOCKOUT_CALLABLE = "evalsheets.lockout.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "evalsheets.lockout.client_ip"
-AXES_USERNAME_CALLABLE = "evalsheets.lockout.username"
+AXES_HANDLER = "evalsheets.site.lockout.LockoutHandler"
+AXES_LOCKOUT_CALLABLE = "evalsheets.site.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "evalsheets.site.lockout.client_ip"
+AXES_USERNAME_CALLABLE = "evalsheets.site.lockout.username"
 # A success forgets that user's failures from that address (LockoutHandler); tries while
 # locked do not push the retry time shown to the user further away.
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # Masked in the logs and in the stored form data of a failed attempt (a wrong current
-# password on the password change page counts too, evalsheets/views/accounts.py).
+# password on the password change page counts too, evalsheets/site/accounts.py).
 AXES_SENSITIVE_PARAMETERS = [
     "username",
     "ip_address",
@@ -279,7 +279,7 @@ AXES_SENSITIVE_PARAMETERS = [
 # Reverse proxies in front of gunicorn that append to X-Forwarded-For (0: none).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
-# Sessions on shared terminals (evalsheets/sessions.py): logged out after
+# Sessions on shared terminals (evalsheets/site/sessions.py): logged out after
 # SESSION_IDLE_TIMEOUT minutes without activity and SESSION_MAX_AGE_HOURS after the login,
 # and when the browser is closed.
 SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30)
@@ -295,11 +295,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 # A file over EVALSHEETS_IMPORT_MAX_BYTES is dropped while it arrives, and the admin's
 # import refuses it or a file over EVALSHEETS_IMPORT_MAX_ROWS rows with a message
-# (evalsheets/import_limits.py); a body over the limits above is a Japanese 400/413 page.
+# (core/import_limits.py); a body over the limits above is a Japanese 400/413 page.
 EVALSHEETS_IMPORT_MAX_BYTES = env_int("EVALSHEETS_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 EVALSHEETS_IMPORT_MAX_ROWS = env_int("EVALSHEETS_IMPORT_MAX_ROWS", 50_000)
 FILE_UPLOAD_HANDLERS = [
-    "evalsheets.import_limits.LimitedUploadHandler",
+    "core.import_limits.LimitedUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
@@ -344,12 +344,12 @@ if HTTPS and not SECURE_HSTS_PRELOAD:
     SILENCED_SYSTEM_CHECKS = ["security.W021"]
 # A load balancer probes the web machines over plain HTTP, without the proxy's headers.
 SECURE_REDIRECT_EXEMPT = [r"^health/$"]
-# /health/ (evalsheets/health.py) fails when a task has waited longer than this (seconds).
+# /health/ (evalsheets/site/health.py) fails when a task has waited longer than this (seconds).
 HEALTH_MAX_TASK_AGE = env_int("HEALTH_MAX_TASK_AGE", 900)
 SESSION_COOKIE_HTTPONLY = True
 
 # Headers on every response, DEBUG on or off (docs/security.md): no MIME sniffing, the
-# referrer only to this site, no framing; Permissions-Policy from evalsheets/security.py.
+# referrer only to this site, no framing; Permissions-Policy from evalsheets/site/security.py.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

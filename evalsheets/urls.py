@@ -2,52 +2,50 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import health as health_views
-from . import sessions as session_views
-from .security import csp_report
-from .views import accounts as account_views
-from .views import diff as diff_views
-from .views import entry as entry_views
-from .views import exports as export_views
-from .views import fiscal_year as fiscal_year_views
-from .views import home as home_views
-from .views import pdf as pdf_views
-from .views import sheets as sheet_views
-from .views import workflow as workflow_views
+from evalsheets.entry import views as entry_views
+from evalsheets.exports import views as export_views
+from evalsheets.listing import views as home_views
+from evalsheets.pdf import views as pdf_views
+from evalsheets.sheets import views as diff_views
+from evalsheets.site import accounts as account_views
+from evalsheets.site import health as health_views
+from evalsheets.site import sessions as session_views
+from evalsheets.site.security import csp_report
+from evalsheets.workflow import sheet_views
+from evalsheets.workflow import views as workflow_views
+from evalsheets.workflow import year_views as fiscal_year_views
 
 # A refused request body (too large, too many fields, not UTF-8) explains itself in Japanese.
-handler400 = "evalsheets.request_checks.bad_request"
+handler400 = "evalsheets.site.request_checks.bad_request"
 
 urlpatterns = [
     path("", home_views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", account_views.LogoutView.as_view(), name="logout"),
-    path(
-        "password/change/", account_views.PasswordChangeView.as_view(), name="password_change"
-    ),
+    path("password/change/", account_views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "password/change/done/",
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
-    # Session timeout (evalsheets/sessions.py): a passive check and a keep-alive for typing.
+    # Session timeout (evalsheets/site/sessions.py): a passive check and a keep-alive for typing.
     path("session/status/", session_views.session_status, name="session_status"),
     path("session/keepalive/", session_views.session_keepalive, name="session_keepalive"),
-    # Load balancers and monitoring (evalsheets/health.py): no login.
+    # Load balancers and monitoring (evalsheets/site/health.py): no login.
     path("health/", health_views.health, name="health"),
     path("sheets/", home_views.sheet_list, name="sheet_list"),
     path("sheets/export.xlsx", home_views.sheet_list_xlsx, name="sheet_list_xlsx"),
     path("sheets/<int:pk>/diff/", diff_views.sheet_diff, name="sheet_diff"),
     path("years/new/", fiscal_year_views.open_year, name="fiscal_year_new"),
     path("sheets/<int:pk>/", sheet_views.sheet_detail, name="sheet_detail"),
-    path("public/", include("evalsheets.public_urls")),
+    path("public/", include("evalsheets.public.urls")),
     path("sheets/<int:pk>/pdf/", pdf_views.sheet_pdf, name="sheet_pdf"),
     path("sheets/<int:pk>/edit/", entry_views.sheet_edit, name="sheet_edit"),
     path("admin/", admin.site.urls),
-    # Content Security Policy violations reported by browsers (evalsheets/security.py).
+    # Content Security Policy violations reported by browsers (evalsheets/site/security.py).
     path("csp-report/", csp_report, name="csp_report"),
 ]
-# Workflow transitions, POST only (evalsheets.services does the work).
+# Workflow transitions, POST only (evalsheets.workflow.transitions does the work).
 _transition = workflow_views.transition
 urlpatterns += [
     path("sheets/<int:pk>/submit/", _transition, {"action": "submit"}, name="sheet_submit"),
@@ -57,7 +55,7 @@ urlpatterns += [
     path("sheets/<int:pk>/publish/", _transition, {"action": "publish"}, name="sheet_publish"),
     path("sheets/<int:pk>/reopen/", _transition, {"action": "reopen"}, name="sheet_reopen"),
 ]
-# Bulk export of PDFs for the 企画課 (evalsheets.bulk_export in the background).
+# Bulk export of PDFs for the 企画課 (evalsheets.exports.bulk in the background).
 urlpatterns += [
     path("exports/", export_views.export_index, name="export_index"),
     path("exports/<int:pk>/", export_views.export_job, name="export_job"),

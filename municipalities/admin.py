@@ -1,9 +1,16 @@
 from django.contrib import admin
 
-from evalsheets.admin_export import ImportExportAdmin
-
-from .models import Department, Municipality, Plan, PlanKPI, PlanNode, Section, StaffProfile
-from .resources import (
+from core.import_admin import ImportExportAdmin
+from municipalities.models import (
+    Department,
+    Municipality,
+    Plan,
+    PlanKPI,
+    PlanNode,
+    Section,
+    StaffProfile,
+)
+from municipalities.resources import (
     DepartmentResource,
     MunicipalityResource,
     PlanNodeResource,

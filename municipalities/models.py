@@ -5,10 +5,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from evalsheets.choices import SheetForm
-
-from .choices import Achievement, MunicipalityKind, Role
-from .validators import validate_local_government_code
+from core.calculations import achievement_rate
+from core.choices import SheetForm
+from municipalities.choices import Achievement, MunicipalityKind, Role
+from municipalities.validators import validate_local_government_code
 
 # Bounds of the numbers entered in the admin or imported (a CheckConstraint each, with
 # the message the admin shows): what the columns hold, 面積 and counts not negative.
@@ -224,6 +224,14 @@ class PlanNode(models.Model):
         super().save(*args, **kwargs)
 
     @property
+    def label(self) -> str:
+        """⑦健全な行政運営, （１）近隣自治体との連携, but 6 地域・自治 (a space after a plain
+        digit): how lists and exports print a node."""
+        code = self.code or ""
+        gap = " " if code and code[-1].isascii() and code[-1].isalnum() else ""
+        return f"{code}{gap}{self.name}"
+
+    @property
     def level_label(self) -> str:
         return self.plan.level_label(self.depth)
 
@@ -299,7 +307,6 @@ class PlanKPI(models.Model):
 
     @property
     def achievement_rate(self):
-        from evalsheets.calculations import achievement_rate
 
         return achievement_rate(self.actual, self.target)
 

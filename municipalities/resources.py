@@ -1,7 +1,7 @@
 """django-import-export resources for master data, keyed by natural keys (codes), not ids.
 
 Large files of flat master data (団体, 部, 課) are imported in short batches
-(evalsheets.batched_import), so that others can write meanwhile.
+(core.batched_import), so that others can write meanwhile.
 
 A related row is looked up by its code or name *within the row's municipality*
 (column ``municipality`` = 全国地方公共団体コード), so a file never carries
@@ -11,9 +11,8 @@ database ids and cannot point into another municipality.
 from import_export import fields, resources
 from import_export.widgets import ForeignKeyWidget
 
-from evalsheets.batched_import import BatchedImport
-
-from .models import Department, Municipality, Plan, PlanNode, Section
+from core.batched_import import BatchedImport
+from municipalities.models import Department, Municipality, Plan, PlanNode, Section
 
 
 class ScopedForeignKeyWidget(ForeignKeyWidget):
@@ -92,7 +91,7 @@ class SectionResource(BatchedImport, resources.ModelResource):
 class PlanNodeResource(resources.ModelResource):
     """Columns: municipality, plan (name), parent_path (empty for a root), code, name, …
 
-    One transaction, not batches (evalsheets.batched_import): a row's parent may be a row
+    One transaction, not batches (core.batched_import): a row's parent may be a row
     of the same file, which a rolled-back batch of the preview would not keep.
     """
 

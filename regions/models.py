@@ -4,9 +4,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.calculations import kpi_progress
 from municipalities.models import Municipality
-
-from .choices import MemberRole, RegionKind
+from regions.choices import MemberRole, RegionKind
 
 # Bounds of the numbers entered in the admin or imported (a CheckConstraint each).
 MONEY_MAX = 999_999_999_999  # 千円, as a sheet's 事業費
@@ -281,7 +281,6 @@ class RegionKPI(models.Model):
     @property
     def progress(self):
         """Progress against target (%), from the baseline towards the target."""
-        from evalsheets.calculations import kpi_progress
 
         latest = self.latest_value()
         return kpi_progress(self.baseline, self.target, latest.value if latest else None)

@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from evalsheets.choices import CostKind, SheetForm, SheetState, StaffKind
+from core.choices import CostKind, SheetForm, SheetState, StaffKind
 from evalsheets.models import AverageSalary, CostRow, EvaluationSheet, Project, StaffEffort
 from municipalities.choices import Role
 from municipalities.models import Department, Municipality, Section, StaffProfile

@@ -3,8 +3,8 @@
 from django import template
 from django.utils.html import format_html, format_html_join
 
-from evalsheets import calculations
-from evalsheets.formfields import NOT_APPLICABLE
+from core import calculations
+from core.formfields import NOT_APPLICABLE
 from evalsheets.models import EvaluationSheet
 
 register = template.Library()

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django import template
 
-from evalsheets import wareki as _wareki
+from core import wareki as _wareki
 from evalsheets.templatetags.sheets import year_filter
 
 register = template.Library()

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django import template
 from django.utils import timezone
 
-from evalsheets import wareki as _wareki
+from core import wareki as _wareki
 
 register = template.Library()
 

@@ -5,9 +5,8 @@ findings 1 and 2). Screenshots: test-artifacts/bounds-*.png, text-as-text-*.png.
 import pytest
 
 from evalsheets.models import EvaluationSheet
-from tests.entry_support import make_draft, snapshot
-
-from .conftest import login, screenshot
+from tests.e2e.conftest import login, screenshot
+from tests.support.entry import make_draft, snapshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -41,15 +41,15 @@ from django.urls import (
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
-from evalsheets import audit, services
-from evalsheets.bulk_export import create_job
-from evalsheets.editing import ACTION_EDIT
-from evalsheets.fiscal_year import open_fiscal_year
+from evalsheets.exports.bulk import create_job
 from evalsheets.models import EvaluationSheet, Project
+from evalsheets.workflow import audit
+from evalsheets.workflow import transitions as services
+from evalsheets.workflow.audit import ACTION_EDIT
+from evalsheets.workflow.years import open_fiscal_year
 from regions.models import Region
-from tests.entry_support import make_draft
-
-from .conftest import login, screenshot
+from tests.e2e.conftest import login, screenshot
+from tests.support.entry import make_draft
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -192,9 +192,11 @@ class Checker:
         page.on("pageerror", lambda exc: page.js_errors.append(str(exc)))
         page.on(
             "request",
-            lambda request: self.report_requests.append(request.url)
-            if urlsplit(request.url).path == "/csp-report/"
-            else None,
+            lambda request: (
+                self.report_requests.append(request.url)
+                if urlsplit(request.url).path == "/csp-report/"
+                else None
+            ),
         )
         if username:
             login(page, username)
@@ -327,9 +329,7 @@ def test_every_page_kind_as_each_role(new_page, demo_data, caplog, capsys):
     citizen.fill("#id_password", "wrong-password")
     checker.submit(citizen, "button[type=submit]", label="login with a wrong password")
     # A stale CSRF token: Django's 403 page for a refused POST.
-    citizen.evaluate(
-        "document.querySelector('[name=csrfmiddlewaretoken]').value = 'x'.repeat(64)"
-    )
+    citizen.evaluate("document.querySelector('[name=csrfmiddlewaretoken]').value = 'x'.repeat(64)")
     citizen.fill("#id_password", "evalsheets-demo")
     checker.submit(citizen, "button[type=submit]", status=403, label="login, stale CSRF token")
     checker.open(
@@ -464,8 +464,10 @@ def test_every_page_kind_as_each_role(new_page, demo_data, caplog, capsys):
     kinds = {page_kind(name) for name in url_names()}
     forgotten = sorted(k for k in kinds if k not in visited and not left_out_kind(k))
     with capsys.disabled():
-        print(f"\n{len(visited)} page kinds visited; left out: " + ", ".join(
-            sorted(k for k in kinds if k not in visited)))
+        print(
+            f"\n{len(visited)} page kinds visited; left out: "
+            + ", ".join(sorted(k for k in kinds if k not in visited))
+        )
         for (rule, impact, label), count in sorted(minor.items()):
             print(f"  axe ({impact}, not failed) {rule}: {label} ×{count}")
     failures = [f"page kind neither visited nor in LEFT_OUT: {kind}" for kind in forgotten]

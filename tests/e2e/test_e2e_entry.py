@@ -10,9 +10,8 @@ from evalsheets.demo import DEMO_PASSWORD
 from evalsheets.models import EvaluationSheet
 from municipalities.choices import Role
 from tests.conftest import make_user
-from tests.entry_support import make_draft, snapshot
-
-from .conftest import login, screenshot
+from tests.e2e.conftest import login, screenshot
+from tests.support.entry import make_draft, snapshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -9,12 +9,11 @@ import pypdf
 import pytest
 from playwright.sync_api import expect
 
-from evalsheets import bulk_export
-from evalsheets.choices import ExportKind, ExportStatus
+from core.choices import ExportKind, ExportStatus
+from evalsheets.exports import bulk as bulk_export
 from evalsheets.models import ExportJob
 from municipalities.models import Municipality
-
-from .conftest import ARTIFACTS, login, screenshot
+from tests.e2e.conftest import ARTIFACTS, login, screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

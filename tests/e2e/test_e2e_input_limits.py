@@ -9,10 +9,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
-from evalsheets.choices import SheetState
+from core.choices import SheetState
 from evalsheets.models import AuditEntry, EvaluationSheet
-
-from .conftest import login, screenshot
+from tests.e2e.conftest import login, screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

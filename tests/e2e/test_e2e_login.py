@@ -12,9 +12,8 @@ import pytest
 from django.contrib.sessions.backends.db import SessionStore
 from playwright.sync_api import expect
 
-from evalsheets.sessions import LAST_ACTIVITY
-
-from .conftest import login, screenshot
+from evalsheets.site.sessions import LAST_ACTIVITY
+from tests.e2e.conftest import login, screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

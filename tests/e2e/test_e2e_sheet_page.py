@@ -2,7 +2,7 @@
 
 import pytest
 
-from .conftest import login, screenshot
+from tests.e2e.conftest import login, screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

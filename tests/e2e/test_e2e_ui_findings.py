@@ -4,9 +4,8 @@ import pytest
 
 from evalsheets.models import EvaluationSheet
 from municipalities.models import StaffProfile
-from tests.entry_support import make_draft
-
-from .conftest import login, screenshot
+from tests.e2e.conftest import login, screenshot
+from tests.support.entry import make_draft
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

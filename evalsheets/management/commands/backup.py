@@ -4,7 +4,7 @@
     python manage.py backup --output /mnt/nas/evalsheets/   # a local folder (or file) instead
     python manage.py backup --prune          # then delete archives the rotation no longer keeps
 
-The archive (``evalsheets-<YYYYMMDD>-<HHMMSS>.tar``, see evalsheets/backups.py) holds
+The archive (``evalsheets-<YYYYMMDD>-<HHMMSS>.tar``, see evalsheets/site/backups.py) holds
 the database dump and the default storage's files made by django-dbbackup's
 ``dbbackup`` and ``mediabackup``, with a manifest (row counts, every file's SHA-256).
 ``manage.py restore`` reads it back. Schedule and retention: docs/operations.md.
@@ -21,7 +21,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.template.defaultfilters import filesizeformat
 
-from evalsheets import backups
+from evalsheets.site import backups
 
 
 class Command(BaseCommand):
@@ -55,7 +55,7 @@ class Command(BaseCommand):
         connector_path = f"{type(connector).__module__}.{type(connector).__name__}"
         with tempfile.TemporaryDirectory(prefix="evalsheets-backup-") as tmp:
             work = Path(tmp)
-            # The database first, then the files (see evalsheets/backups.py).
+            # The database first, then the files (see evalsheets/site/backups.py).
             with backups.database_tool_errors("バックアップ"):
                 call_command(
                     "dbbackup",

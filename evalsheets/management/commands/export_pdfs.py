@@ -3,11 +3,11 @@
     python manage.py export_pdfs --municipality 432067 --year 2023 --out out/ [--changed-only]
     python manage.py export_pdfs ... --booklet [--per-policy]
 
-Without ``--booklet``, each PDF comes from the stored copy (evalsheets.pdf: rendered
+Without ``--booklet``, each PDF comes from the stored copy (evalsheets.pdf.render: rendered
 only when the sheet's content changed, frozen once published) and is written as
 ``<code>_<name>.pdf``; ``--changed-only`` skips files already in DIR with the same
 SHA-256. With ``--booklet`` the same service as the 企画課's bulk export
-(evalsheets.bulk_export) writes the year's booklet (cover list per 施策, table of
+(evalsheets.exports.bulk) writes the year's booklet (cover list per 施策, table of
 contents, continuous page numbers), or one booklet per 施策 with ``--per-policy``.
 A progress bar is drawn on a terminal; otherwise one line per sheet.
 """
@@ -20,8 +20,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from evalsheets import bulk_export
-from evalsheets.pdf import RenderTimeout, pdf_filename
+from evalsheets.exports import bulk as bulk_export
+from evalsheets.pdf.render import RenderTimeout
+from evalsheets.pdf.storage import pdf_filename
 from municipalities.models import Municipality
 
 

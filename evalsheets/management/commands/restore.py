@@ -22,8 +22,8 @@ from django.core.files.storage import default_storage, storages
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from evalsheets import backups
 from evalsheets.models import ExportJob, SheetPDF
+from evalsheets.site import backups
 
 VENDORS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 

@@ -1,0 +1,11 @@
+"""The export's background work: an ExportJob's ZIP or booklet is built by a worker."""
+
+from django_tasks import task
+
+from evalsheets.exports.bulk import run_job
+
+
+@task()
+def run_export_job(job_id: int) -> dict | None:
+    """Build the ZIP or booklet of an ExportJob (``bulk.run_job``)."""
+    return run_job(job_id)

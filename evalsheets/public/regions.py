@@ -1,0 +1,225 @@
+"""Public, read-only pages of the regions (定住自立圏 / 連携中枢都市圏). No login.
+
+Regions have no unpublished state: everything about them is public. The only
+link into the sheets (a member's public page) is shown only where that member
+has published sheets.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+
+from evalsheets.public.rows import public_sheets
+from regions.choices import MemberRole, RegionKind
+from regions.models import Initiative, Membership, PolicyArea, Region, RegionKPI, Vision
+
+
+def role_label(region: Region, role: str) -> str:
+    """中心市 (定住自立圏) / 連携中枢都市 (連携中枢都市圏) / 近隣市町村."""
+    if role == MemberRole.CENTRAL:
+        return _("連携中枢都市") if region.kind == RegionKind.METRO else _("中心市")
+    return _("近隣市町村")
+
+
+def _memberships():
+    return Prefetch(
+        "memberships",
+        queryset=Membership.objects.select_related("municipality").order_by(
+            "sort_order", "municipality__code"
+        ),
+    )
+
+
+def region_list(request):
+    regions = Region.objects.prefetch_related(_memberships(), "visions").order_by("kind", "name")
+    items = []
+    for region in regions:
+        members = list(region.memberships.all())
+        items.append(
+            {
+                "region": region,
+                "member_count": len(members),
+                "centrals": [m.municipality for m in members if m.role == MemberRole.CENTRAL],
+                "central_label": role_label(region, MemberRole.CENTRAL),
+                "vision": next(iter(region.visions.all()), None),
+            }
+        )
+    return render(request, "public/regions/list.html", {"items": items})
+
+
+@dataclass
+class InitiativeRow:
+    initiative: Initiative
+    participates: list  # one bool per member, in member order
+    costs_by_year: dict
+    total: int
+    cost_cells: list = field(default_factory=list)  # one amount (or None) per cost year
+
+    @property
+    def participant_count(self) -> int:
+        return sum(self.participates)
+
+
+@dataclass
+class VisionView:
+    vision: Vision
+    areas: list
+    rows: list = field(default_factory=list)  # InitiativeRow, in area order
+    cost_years: list = field(default_factory=list)
+    year_totals: list = field(default_factory=list)
+    grand_total: int = 0
+    matrix: list = field(default_factory=list)  # per member: its ○ per initiative
+
+    @property
+    def start_fiscal_year(self) -> int:
+        return fiscal_year_of(self.vision.period_start)
+
+    @property
+    def end_fiscal_year(self) -> int:
+        return fiscal_year_of(self.vision.period_end)
+
+
+@dataclass
+class MemberTotal:
+    """A total over the members (圏域計) that says when some members have no figure."""
+
+    value: object
+    counted: int
+    members: int
+    missing: list  # names of the members without a figure
+
+    @property
+    def note(self) -> str:
+        """「4団体中2団体の合計（未記入：玉東町、和水町）」 when incomplete, else ""."""
+        if not self.missing:
+            return ""
+        if not self.counted:
+            return _("%(n)s団体とも未記入") % {"n": self.members}
+        return _("%(n)s団体中%(k)s団体の合計（未記入：%(names)s）") % {
+            "n": self.members,
+            "k": self.counted,
+            "names": "、".join(self.missing),
+        }
+
+
+def member_total(towns, attribute: str, zero=0) -> MemberTotal:
+    present = [t for t in towns if getattr(t, attribute) is not None]
+    return MemberTotal(
+        value=sum((getattr(t, attribute) for t in present), zero) if present else None,
+        counted=len(present),
+        members=len(towns),
+        missing=[t.name for t in towns if getattr(t, attribute) is None],
+    )
+
+
+def fiscal_year_of(day) -> int:
+    """年度 of a date: April–March (2027-03-31 → 2026)."""
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def _vision_view(vision: Vision, members: list) -> VisionView:
+    member_ids = [m.municipality_id for m in members]
+    view = VisionView(vision=vision, areas=list(vision.policy_areas.all()))
+    years = set()
+    for area in view.areas:
+        for initiative in area.initiatives.all():
+            participant_ids = {p.pk for p in initiative.participants.all()}
+            costs = {c.fiscal_year: c.amount for c in initiative.costs.all()}
+            years.update(costs)
+            view.rows.append(
+                InitiativeRow(
+                    initiative=initiative,
+                    participates=[mid in participant_ids for mid in member_ids],
+                    costs_by_year=costs,
+                    total=sum(costs.values()),
+                )
+            )
+    view.cost_years = sorted(years)
+    for row in view.rows:
+        row.cost_cells = [row.costs_by_year.get(year) for year in view.cost_years]
+    view.matrix = [
+        {"member": member, "cells": [row.participates[i] for row in view.rows]}
+        for i, member in enumerate(members)
+    ]
+    view.year_totals = [
+        sum(row.costs_by_year.get(year, 0) for row in view.rows) for year in view.cost_years
+    ]
+    view.grand_total = sum(view.year_totals)
+    return view
+
+
+@dataclass
+class KPIRow:
+    kpi: RegionKPI
+    latest: object  # RegionKPIValue or None
+    progress: Decimal | None
+
+
+def region_detail(request, pk):
+    region = get_object_or_404(
+        Region.objects.prefetch_related(
+            _memberships(),
+            Prefetch(
+                "visions",
+                queryset=Vision.objects.prefetch_related(
+                    "revisions",
+                    Prefetch(
+                        "policy_areas",
+                        queryset=PolicyArea.objects.prefetch_related(
+                            Prefetch(
+                                "initiatives",
+                                queryset=Initiative.objects.prefetch_related(
+                                    "participants", "costs"
+                                ),
+                            )
+                        ),
+                    ),
+                ),
+            ),
+            Prefetch(
+                "kpis",
+                queryset=RegionKPI.objects.select_related("policy_area").prefetch_related("values"),
+            ),
+        ),
+        pk=pk,
+    )
+    members = list(region.memberships.all())
+    published_codes = set(
+        public_sheets()
+        .filter(project__municipality__in=[m.municipality_id for m in members])
+        .values_list("project__municipality__code", flat=True)
+    )
+    for member in members:
+        member.role_label = role_label(region, member.role)
+        member.has_public_sheets = member.municipality.code in published_codes
+    towns = [m.municipality for m in members]
+    stats_dates = sorted({t.stats_date for t in towns if t.stats_date})
+    totals = {
+        "population": member_total(towns, "population"),
+        "households": member_total(towns, "households"),
+        "area": member_total(towns, "area", Decimal(0)),
+    }
+    notes = {t.note for t in totals.values()}
+    kpis = []
+    for kpi in region.kpis.all():
+        latest = kpi.latest_value()
+        kpis.append(KPIRow(kpi=kpi, latest=latest, progress=kpi.progress))
+    return render(
+        request,
+        "public/regions/detail.html",
+        {
+            "region": region,
+            "members": members,
+            "central_label": role_label(region, MemberRole.CENTRAL),
+            "totals": totals,
+            # The same members missing in every column: said once, under 圏域計.
+            "totals_note": notes.pop() if len(notes) == 1 else "",
+            "stats_date": stats_dates[0] if len(stats_dates) == 1 else None,
+            "mixed_stats_dates": len(stats_dates) > 1,
+            "visions": [_vision_view(v, members) for v in region.visions.all()],
+            "kpis": kpis,
+        },
+    )

@@ -1,1 +1,0 @@
-"""Views, one module per area: sheets (list, read-only page)."""

@@ -1,0 +1,232 @@
+"""Bulk export services: the ZIP of stored PDFs and the booklets (evalsheets.exports.bulk)."""
+
+import hashlib
+import io
+from collections import Counter
+
+import pypdf
+import pytest
+
+from core.choices import BookletScope, ExportKind, ExportStatus
+from evalsheets.exports import bulk as bulk_export
+from evalsheets.exports.tasks import run_export_job
+from evalsheets.models import EvaluationSheet, ExportJob, SheetPDF
+from municipalities.models import Municipality
+from tests.support.exports import (
+    embedded_font_files,
+    flat,
+    page_texts,
+    printed_number,
+    zip_members,
+)
+
+TAMANA, HITOYOSHI = "432067", "432032"
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def run(kind, code=TAMANA, **params) -> ExportJob:
+    town = Municipality.objects.get(code=code)
+    year = EvaluationSheet.objects.filter(project__municipality=town).latest("fiscal_year")
+    parameters = {"year": year.fiscal_year, "state": "", **params}
+    job = bulk_export.create_job(None, town, kind, parameters)
+    run_export_job.enqueue(job.pk)  # ImmediateBackend: runs now
+    job.refresh_from_db()
+    assert job.status == ExportStatus.DONE, job.error
+    return job
+
+
+def result_bytes(job) -> bytes:
+    with job.result.open("rb") as handle:
+        return handle.read()
+
+
+def test_zip_has_one_stored_pdf_per_sheet_named_by_code_and_name(demo_data):
+    job = run(ExportKind.ZIP)
+    members = zip_members(result_bytes(job))
+    assert sorted(members) == [
+        "741-2_定住自立圏構想事業.pdf",
+        "741-3_連携中枢都市圏構想推進事業.pdf",
+    ]
+    for name, data in members.items():
+        stored = SheetPDF.objects.get(sheet__project__code=name.split("_")[0])
+        assert hashlib.sha256(data).hexdigest() == stored.sha256  # the stored file itself
+        assert len(pypdf.PdfReader(io.BytesIO(data)).pages) >= 2  # and it opens
+    assert (job.done, job.total) == (2, 2)
+    assert job.result_name == "玉名市_令和5年度_評価シート_PDF.zip"
+
+
+def test_zip_of_a_municipality_with_many_sheets_and_filters(demo_data):
+    town = Municipality.objects.get(code=HITOYOSHI)
+    sheets = EvaluationSheet.objects.filter(project__municipality=town, fiscal_year=2024)
+    job = run(ExportKind.ZIP, HITOYOSHI)
+    assert len(zip_members(result_bytes(job))) == sheets.count() > 10
+    node = sheets.filter(project__code="6-3-1").get().project.plan_node
+    filtered = run(ExportKind.ZIP, HITOYOSHI, plan_node=node.pk)
+    names = sorted(zip_members(result_bytes(filtered)))
+    assert names and all(name.startswith("6-3-") for name in names)
+    assert len(names) == sheets.filter(project__plan_node=node).count()
+
+
+def test_booklet_cover_list_toc_and_continuous_page_numbers(demo_data):
+    job = run(ExportKind.BOOKLET, scope=BookletScope.YEAR)
+    data = result_bytes(job)
+    assert job.result_name.endswith("_冊子.pdf")
+    texts = page_texts(data)
+    # Page 1: the table of contents, with the page of each cover and sheet.
+    toc = flat(texts[0])
+    assert "目次" in toc
+    assert "主要施策名：（４）広域連携の推進（2本）2" in toc
+    assert "741-2定住自立圏構想事業企画経営課3" in toc
+    assert "741-3連携中枢都市圏構想推進事業企画経営課5" in toc
+    # Page 2: the cover list of （４）広域連携の推進, as on the first page of the seed.
+    cover = flat(texts[1])
+    assert cover.startswith("主要施策名：（４）広域連携の推進")
+    assert "741-2定住自立圏構想事業" in cover and "741-3連携中枢都市圏構想推進事業" in cover
+    assert "事務事業本数：2" in cover
+    assert "基本目標(章)" in cover and "⑦健全な行政運営" in cover
+    # Then the sheets, each starting where the table of contents says.
+    assert "741-2" in flat(texts[2]) and "定住自立圏構想事業" in flat(texts[2])
+    assert "連携中枢都市圏構想推進事業" in flat(texts[4])
+    # Page k shows k, and nothing shows the sheet's own "1 / 2".
+    assert [printed_number(t) for t in texts] == [str(k) for k in range(1, len(texts) + 1)]
+    assert not any("/" in t.splitlines()[-1] for t in texts)
+    # Bookmarks: booklet → 施策 → sheets, each on its page (0-based here).
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    top, (group, sheets) = reader.outline
+    assert top.title == "玉名市 令和5年度 事務事業評価シート"
+    assert group.title == "（４）広域連携の推進"
+    assert [s.title for s in sheets] == [
+        "741-2 定住自立圏構想事業",
+        "741-3 連携中枢都市圏構想推進事業",
+    ]
+    pages = [reader.get_destination_page_number(d) for d in (top, group, *sheets)]
+    assert pages == [0, 1, 2, 4]
+    assert reader.trailer["/Root"]["/PageMode"] == "/UseOutlines"
+    assert reader.metadata.title == top.title
+
+
+def test_booklet_embeds_each_font_once_per_chunk_not_per_sheet(demo_data, monkeypatch):
+    """The two sheets share one chunk: each font program appears once for the chunk and
+    once for the cover/TOC document, however many sheets the chunk holds."""
+    data = result_bytes(run(ExportKind.BOOKLET, scope=BookletScope.YEAR))
+    shared = Counter(embedded_font_files(data))
+    assert shared and max(shared.values()) <= 2, shared
+    # The same booklet rendered one sheet per chunk has one more copy per sheet.
+    monkeypatch.setattr(bulk_export, "CHUNK_SIZE", 1)
+    separate = Counter(embedded_font_files(result_bytes(run(ExportKind.BOOKLET))))
+    assert separate["IPAexGothic"] == shared["IPAexGothic"] + 1
+    assert len(data) < sum(
+        len(result_bytes(j)) for j in ExportJob.objects.filter(kind="booklet").order_by("pk")[1:]
+    )
+
+
+def test_booklets_per_policy(demo_data):
+    job = run(ExportKind.BOOKLET, HITOYOSHI, scope=BookletScope.POLICY)
+    members = zip_members(result_bytes(job))
+    town = Municipality.objects.get(code=HITOYOSHI)
+    policies = {
+        s.project.plan_node_id
+        for s in EvaluationSheet.objects.filter(project__municipality=town, fiscal_year=2024)
+    }
+    assert len(members) == len(policies) > 1
+    first = members[sorted(members)[0]]
+    texts = page_texts(first)
+    cover = flat(texts[0])  # a per-施策 booklet opens with its cover list (its contents)
+    assert cover.startswith("施策項目名：") and "事務事業本数：" in cover
+    assert [printed_number(t) for t in texts] == [str(k) for k in range(1, len(texts) + 1)]
+
+
+def test_a_failing_job_records_the_error(demo_data, monkeypatch):
+    def broken(job, workdir, progress=None):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(bulk_export, "produce", broken)
+    town = Municipality.objects.get(code=TAMANA)
+    job = bulk_export.create_job(None, town, ExportKind.ZIP, {"year": 2023})
+    run_export_job.enqueue(job.pk)
+    job.refresh_from_db()
+    assert job.status == ExportStatus.FAILED
+    assert "disk full" in job.error and job.finished_at is not None
+    assert not job.result
+
+
+def test_a_job_runs_once(demo_data):
+    job = run(ExportKind.ZIP)
+    finished = job.finished_at
+    assert bulk_export.run_job(job.pk) is None  # not queued any more: nothing happens
+    job.refresh_from_db()
+    assert job.finished_at == finished
+
+
+def test_progress_is_committed_as_the_job_goes(demo_data):
+    town = Municipality.objects.get(code=HITOYOSHI)
+    job = bulk_export.create_job(None, town, ExportKind.ZIP, {"year": 2024})
+    seen = []
+    progress = bulk_export.Progress(job, interval=0)
+
+    def spy(done):
+        progress(done)
+        seen.append(ExportJob.objects.get(pk=job.pk).done)
+
+    ids = list(
+        EvaluationSheet.objects.filter(project__municipality=town).values_list("pk", flat=True)
+    )
+    for _pair in bulk_export.stored_pdfs(ids, spy):
+        pass
+    assert seen == list(range(1, len(ids) + 1))
+
+
+def _long_groups(sizes):
+    """Groups without a plan node (no database needed) of ``sizes`` sheets of 2 pages."""
+    groups, number = [], 0
+    for size in sizes:
+        entries = []
+        for _ in range(size):
+            number += 1
+            name = f"長い名前の事務事業その{number}" * (1 + number % 3)  # rows of 1–3 lines
+            entries.append(bulk_export.Entry(number, f"T-{number}", name, "企画課", [], pages=2))
+        groups.append(bulk_export.Group(None, entries))
+    return groups
+
+
+def _front_texts(paths) -> list[str]:
+    return [flat(t) for path in paths for t in page_texts(path.read_bytes())]
+
+
+def test_front_matter_laid_out_in_slices_paginates_as_one_document(tmp_path, monkeypatch):
+    """The table of contents and the cover lists are laid out a slice of rows at a time
+    and written a few pages a file (memory stays bounded); the pages are the same as
+    those of each table laid out whole."""
+    whole_dir, sliced_dir = tmp_path / "whole", tmp_path / "sliced"
+    whole_dir.mkdir(), sliced_dir.mkdir()
+    monkeypatch.setattr(bulk_export, "FRONT_ROWS", 10_000)
+    monkeypatch.setattr(bulk_export, "FRONT_CHUNK_PAGES", 10_000)
+    whole, toc_whole, covers_whole = bulk_export.render_front(
+        "冊子", _long_groups([70, 45]), True, whole_dir
+    )
+    monkeypatch.setattr(bulk_export, "FRONT_ROWS", 9)
+    monkeypatch.setattr(bulk_export, "FRONT_CHUNK_PAGES", 2)
+    groups = _long_groups([70, 45])
+    sliced, toc_pages, covers = bulk_export.render_front("冊子", groups, True, sliced_dir)
+
+    assert len(whole) == 1 and len(sliced) >= 4  # written a few pages a file
+    assert (toc_pages, covers) == (toc_whole, covers_whole)
+    assert toc_pages >= 3 and covers[0][1] - covers[0][0] >= 2  # several pages each
+    pages = _front_texts(sliced)
+    assert pages == _front_texts(whole)
+    # Every row once, in order, with its final page; the heading and count once.
+    text = "".join(pages)
+    toc_text = "".join(pages[:toc_pages])
+    positions = [toc_text.index(f"T-{n}長い名前の事務事業その{n}長") for n in (1, 2, 70, 115)]
+    assert positions == sorted(positions)
+    assert all(toc_text.count(f"T-{n}長") == 1 for n in range(1, 116))
+    assert text.count("目次") == 1 and text.count("事務事業本数：115") == 1
+    assert text.count("事務事業本数：70") == 1 and text.count("事務事業本数：45") == 1
+    first_sheet = groups[0].entries[0]
+    assert first_sheet.first_page == toc_pages + covers[0][1] - covers[0][0] + 1
+    row = "T-1" + "長い名前の事務事業その1" * 2 + f"企画課{first_sheet.first_page}"
+    assert row in toc_text
