@@ -604,7 +604,7 @@ def booklet_title(municipality: Municipality, year: int) -> str:
 
 
 def policy_filename(group: Group, index: int) -> str:
-    return pdf._UNSAFE.sub("_", f"{index:02d}_{group.title}").strip(" .") + ".pdf"
+    return storage._UNSAFE.sub("_", f"{index:02d}_{group.title}").strip(" .") + ".pdf"
 
 
 def write_policy_booklets(
