@@ -31,14 +31,11 @@ from evalsheets.workflow.forms import TransitionForm
 from evalsheets.workflow.history import describe_all
 from evalsheets.workflow.transitions import TRANSITIONS, WorkflowError
 
-# Actions other modules may write to the audit trail, for the history's wording.
+# The other actions written to a sheet's audit trail, for the history's wording.
 OTHER_ACTION_LABELS = {
-    "create": gettext_lazy("作成"),
-    "update": gettext_lazy("更新"),
-    "edit": gettext_lazy("編集"),
-    ACTION_EDIT: gettext_lazy("編集"),  # the entry form's save (editing.save_sheet)
-    "copy": gettext_lazy("前年度から複写"),
-    "import": gettext_lazy("取込"),
+    "create": gettext_lazy("作成"),  # opening a year, a project without an earlier sheet
+    ACTION_EDIT: gettext_lazy("編集"),  # the entry form's save (entry.saving.save_sheet)
+    "copy": gettext_lazy("前年度から複写"),  # opening a year, copied from the latest sheet
 }
 # What the sheet waits for, for a user who has nothing to do on it now.
 WAITING_FOR = {
