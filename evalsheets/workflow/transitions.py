@@ -1,4 +1,4 @@
-"""Workflow transitions of an evaluation sheet, only through these functions.
+"""Workflow transitions of an evaluation sheet, only through ``perform``.
 
 Shaped like pretix's ``approve_order``: inside ``transaction.atomic()``
 lock the row (``select_for_update``), check who may act (``querysets.actionable_by``)
@@ -243,7 +243,12 @@ def _iso(value):
     return value.isoformat() if value else None
 
 
-def _transition(sheet, user, action: str, text) -> EvaluationSheet:
+def perform(action: str, sheet, user, text: str = "") -> EvaluationSheet:
+    """Take the transition ``action`` ("submit", "return", "approve", "confirm", "publish",
+    "reopen": the keys of ``TRANSITIONS``) on the sheet as ``user``, with the transition's
+    text (its comment, reason or 所見). The one way to move a sheet: views, tests and
+    scripts name the action. Raises PermissionDenied (the role may not) or WorkflowError
+    (the state or the text does not allow it)."""
     transition = TRANSITIONS[action]
     with transaction.atomic():
         # Lock the row: a second request for the same sheet waits here, then sees the new
@@ -336,47 +341,33 @@ def _send(sheet, actor, transition: Transition, from_state: str, text: str, reci
     get_connection().send_messages(messages)
 
 
+# Shorthands of ``perform`` for a known action, kept for the callers that name the step.
 def submit_sheet(sheet, user, comment: str = "") -> EvaluationSheet:
     """担当者: 下書き → 提出済; mails the 課's 課長."""
-    return _transition(sheet, user, "submit", comment)
+    return perform("submit", sheet, user, comment)
 
 
 def return_sheet(sheet, user, reason: str) -> EvaluationSheet:
     """課長: 提出済 → 下書き with a reason; mails the 課's 担当者."""
-    return _transition(sheet, user, "return", reason)
+    return perform("return", sheet, user, reason)
 
 
 def approve_sheet(sheet, user, remarks: str) -> EvaluationSheet:
     """課長: 提出済 → 課長承認 with the 所見 (Review.remarks); mails 企画課."""
-    return _transition(sheet, user, "approve", remarks)
+    return perform("approve", sheet, user, remarks)
 
 
 def confirm_sheet(sheet, user, comment: str = "") -> EvaluationSheet:
     """企画課: 課長承認 → 企画課確認; mails the 課."""
-    return _transition(sheet, user, "confirm", comment)
+    return perform("confirm", sheet, user, comment)
 
 
 def publish_sheet(sheet, user, comment: str = "") -> EvaluationSheet:
     """企画課: 企画課確認 → 公表 (sets published_at); mails the 課."""
-    return _transition(sheet, user, "publish", comment)
+    return perform("publish", sheet, user, comment)
 
 
 def reopen_sheet(sheet, user, reason: str) -> EvaluationSheet:
     """企画課: 課長承認 / 企画課確認 / 公表 → 下書き with a reason (clears approval and
     publication); mails the 課's 担当者."""
-    return _transition(sheet, user, "reopen", reason)
-
-
-SERVICES = {
-    "submit": submit_sheet,
-    "return": return_sheet,
-    "approve": approve_sheet,
-    "confirm": confirm_sheet,
-    "publish": publish_sheet,
-    "reopen": reopen_sheet,
-}
-
-
-def perform(action: str, sheet, user, text: str = "") -> EvaluationSheet:
-    """Run the service of ``action`` (views and tests pick the action by name)."""
-    return SERVICES[action](sheet, user, text)
+    return perform("reopen", sheet, user, reason)

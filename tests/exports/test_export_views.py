@@ -187,15 +187,15 @@ def test_each_transition_renders_the_pdf_and_publishing_freezes_it(
         advance(world, SheetState.SUBMITTED)
     assert SheetPDF.objects.filter(sheet=sheet, frozen=False).count() == 1
     with django_capture_on_commit_callbacks(execute=True):
-        sheet = services.approve_sheet(sheet, world["users"]["chief_a"], "妥当です。")
-        sheet = services.confirm_sheet(sheet, world["users"]["planning"])
-        sheet = services.publish_sheet(sheet, world["users"]["planning"])
+        sheet = services.perform("approve", sheet, world["users"]["chief_a"], "妥当です。")
+        sheet = services.perform("confirm", sheet, world["users"]["planning"])
+        sheet = services.perform("publish", sheet, world["users"]["planning"])
     frozen = SheetPDF.objects.get(sheet=sheet, frozen=True)
     assert frozen.sheet_version == sheet.version
     assert hashlib.sha256(stored(frozen)).hexdigest() == frozen.sha256
     # Reopened and published again: a new frozen PDF for the new version; the old one stays.
     with django_capture_on_commit_callbacks(execute=True):
-        sheet = services.reopen_sheet(sheet, world["users"]["planning"], "訂正")
+        sheet = services.perform("reopen", sheet, world["users"]["planning"], "訂正")
     assert SheetPDF.objects.filter(pk=frozen.pk, frozen=True).exists()
 
 

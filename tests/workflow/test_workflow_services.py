@@ -31,7 +31,7 @@ def last_entry(sheet):
 def test_submit_moves_draft_to_submitted(world, django_capture_on_commit_callbacks):
     sheet, staff = world["sheets"]["a"], world["users"]["staff_a"]
     with django_capture_on_commit_callbacks(execute=True):
-        result = services.submit_sheet(sheet, staff, comment="  ご確認ください。 ")
+        result = services.perform("submit", sheet, staff, "  ご確認ください。 ")
     sheet.refresh_from_db()
     assert result.state == sheet.state == SheetState.SUBMITTED
     assert sheet.version == 2
@@ -59,7 +59,7 @@ def test_submit_moves_draft_to_submitted(world, django_capture_on_commit_callbac
 def test_mail_links_are_absolute_with_site_url(world, settings, django_capture_on_commit_callbacks):
     settings.SITE_URL = "https://hyouka.example.lg.jp/"
     with django_capture_on_commit_callbacks(execute=True):
-        services.submit_sheet(world["sheets"]["a"], world["users"]["staff_a"], "")
+        services.perform("submit", world["sheets"]["a"], world["users"]["staff_a"], "")
     link = f"https://hyouka.example.lg.jp/sheets/{world['sheets']['a'].pk}/"
     assert link in mail.outbox[0].body
 
@@ -69,7 +69,7 @@ def test_submit_refused_to_other_roles_and_sections(world, username):
     sheet = world["sheets"]["a"]
     before = snapshot(sheet)
     with pytest.raises(PermissionDenied):
-        services.submit_sheet(sheet, world["users"][username])
+        services.perform("submit", sheet, world["users"][username])
     assert snapshot(sheet) == before
 
 
@@ -79,14 +79,14 @@ def test_submit_refused_to_another_municipality_and_anonymous(world):
     sheet = world["sheets"]["a"]
     for user in (world["users"]["planning_other"], AnonymousUser()):
         with pytest.raises(PermissionDenied):
-            services.submit_sheet(sheet, user)
+            services.perform("submit", sheet, user)
     assert snapshot(sheet) == (SheetState.DRAFT, 1, 0)
 
 
 def test_submit_twice_is_a_workflow_error(world):
     sheet = advance(world, SheetState.SUBMITTED)
     with pytest.raises(WorkflowError) as exc:
-        services.submit_sheet(sheet, world["users"]["staff_a"])
+        services.perform("submit", sheet, world["users"]["staff_a"])
     assert exc.value.message == "「提出済」のシートは提出できません。"
     assert exc.value.field is None
     assert snapshot(sheet) == (SheetState.SUBMITTED, 2, 1)
@@ -96,17 +96,17 @@ def test_stale_object_cannot_submit_twice(world):
     """The service re-reads the row under lock: a stale in-memory draft is not trusted."""
     stale_one = EvaluationSheet.objects.get(pk=world["sheets"]["a"].pk)
     stale_two = EvaluationSheet.objects.get(pk=world["sheets"]["a"].pk)
-    services.submit_sheet(stale_one, world["users"]["staff_a"])
+    services.perform("submit", stale_one, world["users"]["staff_a"])
     assert stale_two.state == SheetState.DRAFT  # what the second caller believes
     with pytest.raises(WorkflowError):
-        services.submit_sheet(stale_two, world["users"]["staff_a"])
+        services.perform("submit", stale_two, world["users"]["staff_a"])
     assert snapshot(stale_one) == (SheetState.SUBMITTED, 2, 1)
 
 
 def test_the_row_is_locked(world):
     sheet = world["sheets"]["a"]
     with CaptureQueriesContext(connection) as queries:
-        services.submit_sheet(sheet, world["users"]["staff_a"])
+        services.perform("submit", sheet, world["users"]["staff_a"])
     sheet_table = EvaluationSheet._meta.db_table
     reads = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
     first_read = next(sql for sql in reads if f'FROM "{sheet_table}"' in sql)
@@ -127,7 +127,7 @@ def test_concurrent_double_submit_makes_one_transition(world):
         try:
             sheet = EvaluationSheet.objects.get(pk=pk)
             barrier.wait(timeout=10)
-            services.submit_sheet(sheet, staff, comment="同時")
+            services.perform("submit", sheet, staff, "同時")
             outcomes.append("ok")
         except WorkflowError:
             outcomes.append("refused")
@@ -150,7 +150,7 @@ def test_no_mail_when_the_transaction_rolls_back(world, django_capture_on_commit
     sheet = world["sheets"]["a"]
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         with pytest.raises(RuntimeError), transaction.atomic():
-            services.submit_sheet(sheet, world["users"]["staff_a"])
+            services.perform("submit", sheet, world["users"]["staff_a"])
             raise RuntimeError("something later in the same request failed")
     assert callbacks == []
     assert mail.outbox == []
@@ -167,7 +167,7 @@ def test_mail_skips_users_without_address_or_inactive(world, django_capture_on_c
     gone.is_active = False
     gone.save()
     with django_capture_on_commit_callbacks(execute=True):
-        services.submit_sheet(world["sheets"]["a"], world["users"]["staff_a"])
+        services.perform("submit", world["sheets"]["a"], world["users"]["staff_a"])
     assert recipients() == ["chief_a@example.jp"]
 
 
@@ -178,7 +178,7 @@ def test_mail_skips_users_without_address_or_inactive(world, django_capture_on_c
 def test_return_requires_a_reason(world, reason):
     sheet = advance(world, SheetState.SUBMITTED)
     with pytest.raises(WorkflowError) as exc:
-        services.return_sheet(sheet, world["users"]["chief_a"], reason)
+        services.perform("return", sheet, world["users"]["chief_a"], reason)
     assert exc.value.message == "差戻しの理由を入力してください。"
     assert exc.value.field == "reason"
     assert snapshot(sheet) == (SheetState.SUBMITTED, 2, 1)
@@ -187,7 +187,7 @@ def test_return_requires_a_reason(world, reason):
 def test_return_goes_back_to_draft_and_tells_the_staff(world, django_capture_on_commit_callbacks):
     sheet = advance(world, SheetState.SUBMITTED)
     with django_capture_on_commit_callbacks(execute=True):
-        services.return_sheet(sheet, world["users"]["chief_a"], "成果指標の実績が未記入です。")
+        services.perform("return", sheet, world["users"]["chief_a"], "成果指標の実績が未記入です。")
     sheet.refresh_from_db()
     assert (sheet.state, sheet.version) == (SheetState.DRAFT, 3)
     entry = last_entry(sheet)
@@ -207,13 +207,13 @@ def test_return_goes_back_to_draft_and_tells_the_staff(world, django_capture_on_
 def test_return_refused_on_a_draft_and_to_staff(world):
     sheet = world["sheets"]["a"]
     with pytest.raises(WorkflowError) as exc:
-        services.return_sheet(sheet, world["users"]["chief_a"], "理由")
+        services.perform("return", sheet, world["users"]["chief_a"], "理由")
     assert exc.value.message == "「下書き」のシートは差戻しできません。"
     submitted = advance(world, SheetState.SUBMITTED)
     with pytest.raises(PermissionDenied):
-        services.return_sheet(submitted, world["users"]["staff_a"], "理由")
+        services.perform("return", submitted, world["users"]["staff_a"], "理由")
     with pytest.raises(PermissionDenied):
-        services.return_sheet(submitted, world["users"]["chief_b"], "理由")
+        services.perform("return", submitted, world["users"]["chief_b"], "理由")
 
 
 # ---------------------------------------------------------------- approve
@@ -222,7 +222,7 @@ def test_return_refused_on_a_draft_and_to_staff(world):
 def test_approve_requires_remarks(world):
     sheet = advance(world, SheetState.SUBMITTED)
     with pytest.raises(WorkflowError) as exc:
-        services.approve_sheet(sheet, world["users"]["chief_a"], " ")
+        services.perform("approve", sheet, world["users"]["chief_a"], " ")
     assert exc.value.message == "評価責任者（課長）の所見を入力してください。"
     assert exc.value.field == "remarks"
     assert not Review.objects.filter(sheet=sheet).exists()
@@ -235,7 +235,7 @@ def test_approve_records_the_review(world, django_capture_on_commit_callbacks):
     chief.save()
     sheet = advance(world, SheetState.SUBMITTED)
     with django_capture_on_commit_callbacks(execute=True):
-        services.approve_sheet(sheet, chief, "圏域の連携は順調。")
+        services.perform("approve", sheet, chief, "圏域の連携は順調。")
     sheet.refresh_from_db()
     assert (sheet.state, sheet.version) == (SheetState.APPROVED, 3)
     assert sheet.approved_by == chief
@@ -274,12 +274,12 @@ def test_nobody_approves_what_they_submitted(world):
     staff.profile.role = Role.CHIEF
     staff.profile.save()
     with pytest.raises(WorkflowError) as exc:
-        services.approve_sheet(sheet, staff, "自分で承認")
+        services.perform("approve", sheet, staff, "自分で承認")
     assert exc.value.message == "ご自身が提出したシートは承認できません。"
     assert [t.action for t in services.allowed_transitions(sheet, staff)] == ["return"]
     assert snapshot(sheet) == (SheetState.SUBMITTED, 2, 1)
     # The other 課長 of the 課 may.
-    services.approve_sheet(sheet, world["users"]["chief_a"], "承認します。")
+    services.perform("approve", sheet, world["users"]["chief_a"], "承認します。")
     assert EvaluationSheet.objects.get(pk=sheet.pk).state == SheetState.APPROVED
 
 
@@ -287,7 +287,7 @@ def test_approve_refused_to_staff_other_chief_and_planning(world):
     sheet = advance(world, SheetState.SUBMITTED)
     for username in ("staff_a", "chief_b", "planning", "viewer", "planning_other"):
         with pytest.raises(PermissionDenied):
-            services.approve_sheet(sheet, world["users"][username], "所見")
+            services.perform("approve", sheet, world["users"][username], "所見")
     assert snapshot(sheet) == (SheetState.SUBMITTED, 2, 1)
 
 
@@ -298,13 +298,13 @@ def test_confirm_then_publish(world, django_capture_on_commit_callbacks):
     sheet = advance(world, SheetState.APPROVED)
     planning = world["users"]["planning"]
     with django_capture_on_commit_callbacks(execute=True):
-        services.confirm_sheet(sheet, planning)
+        services.perform("confirm", sheet, planning)
     sheet.refresh_from_db()
     assert (sheet.state, sheet.version, sheet.published_at) == (SheetState.CONFIRMED, 4, None)
     assert recipients() == ["chief_a@example.jp", "staff_a@example.jp"]
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        services.publish_sheet(sheet, planning, comment="HP掲載")
+        services.perform("publish", sheet, planning, "HP掲載")
     sheet.refresh_from_db()
     assert (sheet.state, sheet.version) == (SheetState.PUBLISHED, 5)
     assert sheet.published_at is not None and sheet.approved_at is not None
@@ -321,7 +321,7 @@ def test_confirm_then_publish(world, django_capture_on_commit_callbacks):
 def test_publish_needs_confirmation_first(world):
     sheet = advance(world, SheetState.APPROVED)
     with pytest.raises(WorkflowError) as exc:
-        services.publish_sheet(sheet, world["users"]["planning"])
+        services.perform("publish", sheet, world["users"]["planning"])
     assert exc.value.message == "「課長承認」のシートは公表できません。"
 
 
@@ -329,10 +329,10 @@ def test_publish_needs_confirmation_first(world):
 def test_confirm_and_publish_are_for_planning(world, username):
     approved = advance(world, SheetState.APPROVED)
     with pytest.raises(PermissionDenied):
-        services.confirm_sheet(approved, world["users"][username])
-    services.confirm_sheet(approved, world["users"]["planning"])
+        services.perform("confirm", approved, world["users"][username])
+    services.perform("confirm", approved, world["users"]["planning"])
     with pytest.raises(PermissionDenied):
-        services.publish_sheet(approved, world["users"][username])
+        services.perform("publish", approved, world["users"][username])
 
 
 # ---------------------------------------------------------------- reopen
@@ -341,7 +341,7 @@ def test_confirm_and_publish_are_for_planning(world, username):
 def test_reopen_requires_a_reason(world):
     sheet = advance(world, SheetState.PUBLISHED)
     with pytest.raises(WorkflowError) as exc:
-        services.reopen_sheet(sheet, world["users"]["planning"], "")
+        services.perform("reopen", sheet, world["users"]["planning"], "")
     assert exc.value.message == "再開の理由を入力してください。"
     assert exc.value.field == "reason"
     assert snapshot(sheet) == (SheetState.PUBLISHED, 5, 4)
@@ -352,7 +352,7 @@ def test_reopen_clears_approval_and_publication(world, state, django_capture_on_
     sheet = advance(world, state)
     version = sheet.version
     with django_capture_on_commit_callbacks(execute=True):
-        services.reopen_sheet(sheet, world["users"]["planning"], "数値の誤りがあったため")
+        services.perform("reopen", sheet, world["users"]["planning"], "数値の誤りがあったため")
     sheet.refresh_from_db()
     assert (sheet.state, sheet.version) == (SheetState.DRAFT, version + 1)
     assert (sheet.approved_by, sheet.approved_at, sheet.published_at) == (None, None, None)
@@ -374,15 +374,15 @@ def test_reopen_clears_approval_and_publication(world, state, django_capture_on_
 def test_reopen_refused_on_draft_and_submitted_and_to_chief(world):
     sheet = world["sheets"]["a"]
     with pytest.raises(WorkflowError):
-        services.reopen_sheet(sheet, world["users"]["planning"], "理由")
+        services.perform("reopen", sheet, world["users"]["planning"], "理由")
     submitted = advance(world, SheetState.SUBMITTED)
     with pytest.raises(WorkflowError):
-        services.reopen_sheet(submitted, world["users"]["planning"], "理由")
+        services.perform("reopen", submitted, world["users"]["planning"], "理由")
     assert snapshot(submitted) == (SheetState.SUBMITTED, 2, 1)
-    services.approve_sheet(submitted, world["users"]["chief_a"], "所見")
+    services.perform("approve", submitted, world["users"]["chief_a"], "所見")
     for username in ("staff_a", "chief_a", "viewer", "planning_other"):
         with pytest.raises(PermissionDenied):
-            services.reopen_sheet(submitted, world["users"][username], "理由")
+            services.perform("reopen", submitted, world["users"][username], "理由")
     assert snapshot(submitted) == (SheetState.APPROVED, 3, 2)
 
 
