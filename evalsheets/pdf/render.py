@@ -39,7 +39,8 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from core import calculations
-from core.choices import Allocation, SheetState
+from core.choices import APPROVED_STATES as FINAL_STATES  # final: no 下書き watermark
+from core.choices import Allocation
 from evalsheets.models import EvaluationSheet
 from evalsheets.pdf.ua import SheetHTML
 from evalsheets.sheets.display import sheet_context
@@ -56,8 +57,6 @@ TEMPLATES = {
     "isehara_hyoka": "pdf/isehara_hyoka.html",
     "hitoyoshi_plan": "pdf/hitoyoshi_plan.html",
 }
-# States in which the sheet is final: no 下書き watermark.
-FINAL_STATES = (SheetState.APPROVED, SheetState.CONFIRMED, SheetState.PUBLISHED)
 RENDER_TIMEOUT = float(getattr(settings, "PDF_RENDER_TIMEOUT", 30))
 
 
