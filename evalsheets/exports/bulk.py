@@ -63,7 +63,7 @@ from core.wareki import fiscal_year_label
 from evalsheets.models import EvaluationSheet, ExportJob
 from evalsheets.pdf import forked, storage
 from evalsheets.pdf import render as pdf
-from evalsheets.pdf.join import OutlineItem, StreamingPdfWriter
+from evalsheets.pdf.join import STAMP_FONT, OutlineItem, StreamingPdfWriter
 from municipalities.models import Municipality, PlanNode
 
 logger = logging.getLogger(__name__)
@@ -275,8 +275,7 @@ def write_zip(sheet_ids: list[int], target: Path, progress: ProgressFn | None = 
 
 # Booklet pages carry the continuous number (number_pages) where the sheet prints "1 / 2".
 BOOKLET_CSS = "@page { @bottom-right { content: none } }"
-NUMBER_FONT = "/EvsPageNo"
-NUMBER_SIZE = 9  # pt
+NUMBER_SIZE = 9  # pt, in the stamp font of pdf.join (STAMP_FONT: the standard Helvetica)
 NUMBER_RIGHT = 28.35  # pt from the right edge (10 mm, the sheet's margin)
 NUMBER_BOTTOM = 15  # pt from the bottom edge (inside the 13 mm bottom margin)
 HELVETICA_DIGIT = 0.556  # em: every digit of Helvetica has this width
@@ -507,7 +506,7 @@ def number_operators(number: int, page) -> bytes:
     _left, bottom, right, _top = (float(v) for v in page["/MediaBox"])
     x = right - NUMBER_RIGHT - len(text) * HELVETICA_DIGIT * NUMBER_SIZE
     y = bottom + NUMBER_BOTTOM
-    return f"q BT {NUMBER_FONT} {NUMBER_SIZE} Tf {x:.2f} {y:.2f} Td ({text}) Tj ET Q\n".encode()
+    return f"q BT {STAMP_FONT} {NUMBER_SIZE} Tf {x:.2f} {y:.2f} Td ({text}) Tj ET Q\n".encode()
 
 
 def reading_order(toc_pages: int, covers, groups, chunks) -> list[tuple[str, int]]:
