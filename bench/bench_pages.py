@@ -147,7 +147,7 @@ def generate():
             name="ベンチ市",
             kind="city",
             prefecture="熊本県",
-            sheet_form="tamana_furikaeri",
+            sheet_layout="tamana_furikaeri",
         )
         sections = []
         for d in range(DEPARTMENTS):

@@ -39,7 +39,7 @@ def main():
     call_command("load_demo", verbosity=0, stdout=open(os.devnull, "w"))
 
     from evalsheets.models import EvaluationSheet
-    from evalsheets.pdf import ensure_pdf
+    from evalsheets.pdf.storage import ensure_pdf
 
     sheets = EvaluationSheet.objects.select_related("project__municipality").order_by(
         "project__municipality__code", "project__code", "fiscal_year"

@@ -1,10 +1,13 @@
-"""Choices of the core app: one term, one name (see docs/ for the glossary)."""
+"""Shared choices: one term, one name (the glossary is in docs/domain.md)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class SheetForm(models.TextChoices):
+class SheetLayoutKey(models.TextChoices):
+    """The 様式 (sheet layouts) a municipality can use; each is described by its SheetLayout
+    in evalsheets.layouts."""
+
     TAMANA = "tamana_furikaeri", _("事務ふりかえりシート（玉名市様式）")
     ISEHARA = "isehara_hyoka", _("事務事業評価シート（伊勢原市様式）")
     HITOYOSHI = "hitoyoshi_plan", _("総合計画 事務事業シート（人吉市様式）")

@@ -26,7 +26,7 @@ How each kind of file carries a formula-like text:
 * JSON and YAML: typed data read by programs, where a string is a string; the text is
   written unchanged.
 
-The sheet list export (``exports.py``), the public CSV (``public_rows.write_csv``) and
+The sheet list export (``evalsheets.exports.excel``), the public CSV (``public.rows.write_csv``) and
 every import-export admin (``admin_export.ImportExportAdmin``, through the formats
 below) use these functions; ``tests/core/test_formula_escape.py`` opens each file again.
 django-import-export's own ``IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT`` stays off: it

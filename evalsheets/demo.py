@@ -72,7 +72,7 @@ MUNICIPALITY_FIELDS = (
     "households",
     "area",
     "stats_date",
-    "sheet_form",
+    "sheet_layout",
 )
 PROJECT_FIELDS = PROJECT_DETAIL_FIELDS
 SHEET_TEXT_FIELDS = NARRATIVE_FIELDS

@@ -21,8 +21,8 @@ from municipalities.resources import (
 @admin.register(Municipality)
 class MunicipalityAdmin(ImportExportAdmin):
     resource_classes = [MunicipalityResource]
-    list_display = ("code", "name", "kind", "prefecture", "population", "sheet_form")
-    list_filter = ("prefecture", "kind", "sheet_form")
+    list_display = ("code", "name", "kind", "prefecture", "population", "sheet_layout")
+    list_filter = ("prefecture", "kind", "sheet_layout")
     search_fields = ("code", "name")
 
 

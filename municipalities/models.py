@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.calculations import achievement_rate
-from core.choices import SheetForm
+from core.choices import SheetLayoutKey
 from municipalities.choices import Achievement, MunicipalityKind, Role
 from municipalities.validators import validate_local_government_code
 
@@ -40,8 +40,8 @@ class Municipality(models.Model):
         _("面積（km²）"), max_digits=9, decimal_places=2, null=True, blank=True
     )
     stats_date = models.DateField(_("人口等の基準日"), null=True, blank=True)
-    sheet_form = models.CharField(
-        _("評価シート様式"), max_length=30, choices=SheetForm.choices, blank=True
+    sheet_layout = models.CharField(
+        _("評価シート様式"), max_length=30, choices=SheetLayoutKey.choices, blank=True
     )
 
     class Meta:

@@ -55,7 +55,7 @@ class MunicipalityResource(BatchedImport, resources.ModelResource):
             "households",
             "area",
             "stats_date",
-            "sheet_form",
+            "sheet_layout",
         )
         skip_unchanged = True
         clean_model_instances = True

@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from core.choices import CostKind, SheetForm, SheetState, StaffKind
+from core.choices import CostKind, SheetLayoutKey, SheetState, StaffKind
 from evalsheets.models import AverageSalary, CostRow, EvaluationSheet, Project, StaffEffort
 from municipalities.choices import Role
 from municipalities.models import Department, Municipality, Section, StaffProfile
@@ -32,14 +32,18 @@ def make_user(username, municipality, role, section=None):
 def world(db):
     """Two municipalities; the first has 課 A and 課 B, each with a project and a draft sheet."""
     town = Municipality.objects.create(
-        code="432067", name="玉名市", kind="city", prefecture="熊本県", sheet_form=SheetForm.TAMANA
+        code="432067",
+        name="玉名市",
+        kind="city",
+        prefecture="熊本県",
+        sheet_layout=SheetLayoutKey.TAMANA,
     )
     other = Municipality.objects.create(
         code="142140",
         name="伊勢原市",
         kind="city",
         prefecture="神奈川県",
-        sheet_form=SheetForm.ISEHARA,
+        sheet_layout=SheetLayoutKey.ISEHARA,
     )
     dept = Department.objects.create(municipality=town, name="企画経営部")
     sec_a = Section.objects.create(municipality=town, department=dept, code="a", name="企画経営課")

@@ -8,15 +8,13 @@ nothing invalid reaches the database (see :mod:`evalsheets.entry.saving`).
 """
 
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from core import calculations
-from core.choices import CostKind, SheetForm
+from core.choices import CostKind
 from core.formfields import NOT_APPLICABLE, format_number
-from core.wareki import fiscal_year_label, fiscal_year_short
 from evalsheets.entry.forms import (
     ActivityIndicatorFormSet,
     AssessmentForm,
@@ -28,12 +26,8 @@ from evalsheets.entry.forms import (
     SubProjectForm,
     SubProjectFormSet,
     cost_key,
-    cost_layout,
-    has_personnel,
-    indicator_years,
     year_value_initial,
 )
-from evalsheets.sheets.display import column_label
 
 KIND_ORDER = {CostKind.SETTLED: 0, CostKind.BUDGET: 1, CostKind.PLAN: 2, CostKind.OVERALL: 3}
 
@@ -86,57 +80,102 @@ class Column:
     unit_cost: int | None = None
 
 
-def _year_label(form: str, year: int) -> str:
-    if form == SheetForm.TAMANA:
-        return fiscal_year_short(year)
-    return fiscal_year_label(year)
-
-
 class SheetEntry:
     def __init__(self, sheet, data=None):
         self.sheet = sheet
-        self.form = sheet.form or SheetForm.TAMANA
+        self.layout = sheet.layout
         self.data = data
         self.is_bound = data is not None
         self.version = sheet.version
-        fy = sheet.fiscal_year
-        form = self.form
-
         self.fields = SheetFieldsForm(
             data,
             prefix="sheet",
-            sheet_form=form,
-            initial=SheetFieldsForm.initial_for(sheet, form),
+            layout=self.layout,
+            initial=SheetFieldsForm.initial_for(sheet, self.layout),
         )
         self.salaries = sheet.salary_table()
         self._build_columns(sheet, data)
+        self._build_indicator_grids(sheet, data)
+        self._build_schedule(sheet, data)
+        self.assessment = AssessmentForm(
+            data, prefix="vp", layout=self.layout, initial=AssessmentForm.initial_for(sheet)
+        )
+        self._validated = None
 
-        # Indicator grids: the 様式's years plus any year the sheet already has.
+    # ------------------------------------------------------------ building
+    def _grid_years(self, years, stored) -> list[tuple[int, str]]:
+        """The layout's years plus any year the sheet already has, with their labels."""
+        years = set(years) | set(stored)
+        return [(y, self.layout.year_label(y)) for y in sorted(years)]
+
+    def _build_columns(self, sheet, data):
+        layout = self.layout
+        rows = {(r.kind, r.fiscal_year): r for r in sheet.cost_rows.all()}
+        keys = layout.new_cost_columns(sheet.fiscal_year)
+        keys += [k for k in rows if k not in keys]
+        keys.sort(key=lambda k: (k[1] is None, k[1] or 0, KIND_ORDER.get(k[0], 9)))
+        efforts = {e.fiscal_year: e for e in sheet.efforts.all()}
+        self.columns = []
+        seen_years = set()
+        for kind, year in keys:
+            label = layout.column_label(kind, year)
+            row = rows.get((kind, year))
+            column = Column(
+                kind=kind,
+                year=year,
+                key=cost_key(kind, year),
+                label=label,
+                row=row,
+                form=CostColumnForm(
+                    data,
+                    prefix=f"cost-{cost_key(kind, year)}",
+                    layout=layout,
+                    column_label=label,
+                    initial=CostColumnForm.initial_for(row, layout),
+                ),
+            )
+            if layout.personnel and year is not None and year not in seen_years:
+                seen_years.add(year)
+                column.effort = efforts.get(year)
+                column.effort_form = EffortForm(
+                    data,
+                    prefix=f"effort-{year}",
+                    layout=layout,
+                    year_label=label,
+                    initial=EffortForm.initial_for(column.effort),
+                )
+                column.staff_salary = self.salaries.get((year, calculations.STAFF))
+                column.part_time_salary = self.salaries.get((year, calculations.PART_TIME))
+            self._compute(column)
+            self.columns.append(column)
+
+    def _build_indicator_grids(self, sheet, data):
+        """細事業, 活動指標 and 成果指標, each grid with the layout's years."""
+        layout, fy = self.layout, sheet.fiscal_year
+        new_years = layout.new_indicator_years(fy)
         subs = list(sheet.sub_projects.all())
         outcome_list = list(sheet.outcome_indicators.all())
         activity_list = [(i, ind) for i, sub in enumerate(subs, 1) for ind in sub.indicators.all()]
-        years = set(indicator_years(form, fy))
-        for ind in outcome_list:
-            years.update(v.fiscal_year for v in ind.values.all())
-        self.outcome_years = [(y, _year_label(form, y)) for y in sorted(years)]
-        years = set(indicator_years(form, fy)) if form == SheetForm.TAMANA else set()
-        for _i, ind in activity_list:
-            years.update(v.fiscal_year for v in ind.values.all())
-        self.activity_years = [(y, _year_label(form, y)) for y in sorted(years)]
-
+        self.outcome_years = self._grid_years(
+            new_years, (v.fiscal_year for ind in outcome_list for v in ind.values.all())
+        )
+        self.activity_years = self._grid_years(
+            new_years if layout.activity_years_follow_indicators else (),
+            (v.fiscal_year for _i, ind in activity_list for v in ind.values.all()),
+        )
         self.sub_projects = None
-        if form != SheetForm.ISEHARA:
+        if layout.sub_projects:
             self.sub_projects = SubProjectFormSet(
                 data,
                 prefix="sub",
                 initial=[SubProjectForm.initial_for(s) for s in subs],
-                form_kwargs={"known_ids": [s.pk for s in subs], "sheet_form": form},
+                form_kwargs={"known_ids": [s.pk for s in subs], "layout": layout},
             )
         sub_count = len(subs)
         if self.is_bound and self.sub_projects is not None and self.sub_projects.management_form_ok:
             sub_count = self.sub_projects.total_form_count()
         self.activities = None
-        if form == SheetForm.TAMANA:
+        if layout.activity_indicators:
             self.activities = ActivityIndicatorFormSet(
                 data,
                 prefix="act",
@@ -165,68 +204,26 @@ class SheetEntry:
                 "known_ids": [ind.pk for ind in outcome_list],
                 "years": self.outcome_years,
                 "fiscal_year": fy,
-                "sheet_form": form,
+                "layout": layout,
             },
         )
-        self.schedule = None
-        if form == SheetForm.ISEHARA:
-            items = list(sheet.schedule_items.all())
-            years = set(indicator_years(form, fy))
-            for item in items:
-                years.update(e.fiscal_year for e in item.entries.all())
-            self.schedule_years = [(y, _year_label(form, y)) for y in sorted(years)]
-            self.schedule = ScheduleItemFormSet(
-                data,
-                prefix="sched",
-                initial=[ScheduleItemFormSet.form.initial_for(item) for item in items],
-                form_kwargs={"known_ids": [i.pk for i in items], "years": self.schedule_years},
-            )
-        self.assessment = AssessmentForm(
-            data, prefix="vp", sheet_form=form, initial=AssessmentForm.initial_for(sheet)
-        )
-        self._validated = None
 
-    # ------------------------------------------------------------ building
-    def _build_columns(self, sheet, data):
-        form = self.form
-        rows = {(r.kind, r.fiscal_year): r for r in sheet.cost_rows.all()}
-        keys = list(cost_layout(form, sheet.fiscal_year))
-        keys += [k for k in rows if k not in keys]
-        keys.sort(key=lambda k: (k[1] is None, k[1] or 0, KIND_ORDER.get(k[0], 9)))
-        efforts = {e.fiscal_year: e for e in sheet.efforts.all()}
-        self.columns = []
-        seen_years = set()
-        for kind, year in keys:
-            label = column_label(SimpleNamespace(kind=kind, fiscal_year=year), form)
-            row = rows.get((kind, year))
-            column = Column(
-                kind=kind,
-                year=year,
-                key=cost_key(kind, year),
-                label=label,
-                row=row,
-                form=CostColumnForm(
-                    data,
-                    prefix=f"cost-{cost_key(kind, year)}",
-                    sheet_form=form,
-                    column_label=label,
-                    initial=CostColumnForm.initial_for(row, form),
-                ),
-            )
-            if has_personnel(form) and year is not None and year not in seen_years:
-                seen_years.add(year)
-                column.effort = efforts.get(year)
-                column.effort_form = EffortForm(
-                    data,
-                    prefix=f"effort-{year}",
-                    sheet_form=form,
-                    year_label=label,
-                    initial=EffortForm.initial_for(column.effort),
-                )
-                column.staff_salary = self.salaries.get((year, calculations.STAFF))
-                column.part_time_salary = self.salaries.get((year, calculations.PART_TIME))
-            self._compute(column)
-            self.columns.append(column)
+    def _build_schedule(self, sheet, data):
+        """事業行程 / 実施結果 per year, where the layout has it."""
+        self.schedule = None
+        if not self.layout.schedule:
+            return
+        items = list(sheet.schedule_items.all())
+        self.schedule_years = self._grid_years(
+            self.layout.new_indicator_years(sheet.fiscal_year),
+            (e.fiscal_year for item in items for e in item.entries.all()),
+        )
+        self.schedule = ScheduleItemFormSet(
+            data,
+            prefix="sched",
+            initial=[ScheduleItemFormSet.form.initial_for(item) for item in items],
+            form_kwargs={"known_ids": [i.pk for i in items], "years": self.schedule_years},
+        )
 
     def _compute(self, column):
         """The server's figures, from the stored rows (calculations.py is authoritative)."""
@@ -373,7 +370,7 @@ class SheetEntry:
     def _cost_values(self, form) -> dict:
         data = form.cleaned_data
         names = [n for n in form.fields if n in data]
-        if self.form == SheetForm.ISEHARA:
+        if self.layout.net_cost_entry:
             # (a) and ①②③ go together: 一般財源 is derived from all four.
             if len(names) < len(form.fields) or form.errors:
                 return {}

@@ -1,7 +1,7 @@
 """The entry forms of a sheet: one plain form per part of the paper form.
 
-Which fields and which yearly columns a sheet shows depends on its 様式
-(``Municipality.sheet_form``): the field lists, labels and year layouts below.
+Which fields and which yearly columns a sheet shows depends on its 様式, the
+``SheetLayout`` of evalsheets.layouts: every form here takes the layout and asks it.
 The forms only parse and validate; :mod:`evalsheets.entry.bundle` puts them
 together and :mod:`evalsheets.entry.saving` writes the result.
 """
@@ -12,14 +12,14 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from core.choices import Actor, Allocation, CostKind, ImplementationMethod, SheetForm
+from core.choices import Actor, Allocation, CostKind
 from core.formfields import (
     NOT_APPLICABLE,
     JapaneseDecimalField,
     JapaneseIntegerField,
     JapaneseTextField,
 )
-from evalsheets.layouts.registry import directions_for, viewpoints_for
+from evalsheets.layouts import SheetLayout
 from evalsheets.models import (
     COUNT_MAX,
     FIGURE_MAX,
@@ -38,151 +38,19 @@ MAX_ROWS = 30  # 細事業 / 指標 / 事業行程 rows a sheet may have
 
 INVALID_CHOICE = _("選択肢から選んでください。")
 
-# Sheet fields each form edits, in the order of the paper form.
-SHEET_FIELDS = {
-    SheetForm.TAMANA: (
-        "author_name",
-        "implementation_methods",
-        "implementation_other",
-        "actors",
-        "actors_other",
-        "background",
-        "target",
-        "intent",
-        "content",
-        "previous_review",
-        "previous_review_status",
-        "direction",
-        "improvement",
-    ),
-    SheetForm.ISEHARA: (
-        "author_name",
-        "background",
-        "purpose",
-        "target",
-        "content",
-        "policy",
-        "implementation_methods",
-        "contractor",
-        "implementation_other",
-        "work_done",
-        "subsidy_note",
-        "other_specific_note",
-        "user_charge_exists",
-        "user_charge_revised",
-        "unit_target_definition",
-        "unit_target_unit",
-    ),
-    SheetForm.HITOYOSHI: (
-        "author_name",
-        "summary",
-        "results",
-        "issues",
-        "improvement",
-        "direction",
-        "funding_allocation",
-        "staffing_allocation",
-        "strategies",
-        "manifesto",
-    ),
-}
 
-# The paper's wording where it differs from the model's verbose_name.
-LABELS = {
-    SheetForm.TAMANA: {
-        "background": "事務事業の実施背景",
-        "content": "事務事業の具体的内容",
-        "improvement": "今後の方向性に対する見直し・改善の具体的内容",
-        "implementation_other": "実施方法【その他の内容】",
-        "actors_other": "事業主体【その他の内容】",
-    },
-    SheetForm.ISEHARA: {
-        "background": "実施の背景（事業を取りまく環境・市民ニーズ）",
-        "purpose": "目的（何をどうしたいのか）",
-        "target": "主な対象（誰・何を対象に）",
-        "content": "事業内容（手段、手法など）",
-        "policy": "事業の「取組方針」（前年度事務事業評価）",
-        "implementation_methods": "実施方法",
-        "contractor": "委託先又は指定管理者・補助先",
-        "implementation_other": "その他の具体的内容",
-        "user_charge_exists": "受益者負担",
-        "user_charge_revised": "前回の改定時期",
-        "unit_target_definition": "対象数の定義",
-        "unit_target_unit": "対象数の単位",
-    },
-    SheetForm.HITOYOSHI: {
-        "results": "成果・課題 (Check)（取組成果）",
-        "issues": "成果・課題 (Check)（今後の課題）",
-        "improvement": "改善内容 (Action)",
-        "direction": "事業の方向性",
-        "funding_allocation": "資源配分（財源）",
-        "staffing_allocation": "資源配分（人員）",
-    },
-}
-
-IMPLEMENTATION_CHOICES = {
-    SheetForm.TAMANA: [
-        c for c in ImplementationMethod.choices if c[0] != ImplementationMethod.DESIGNATED_MANAGER
-    ],
-    SheetForm.ISEHARA: [
-        (ImplementationMethod.DIRECT, "すべて直接実施"),
-        (ImplementationMethod.FULL_CONTRACT, "業務委託"),
-        (ImplementationMethod.DESIGNATED_MANAGER, "指定管理"),
-        (ImplementationMethod.SUBSIDY, "補助金"),
-        (ImplementationMethod.OTHER, "その他"),
-    ],
-}
-
-
-# ---------------------------------------------------------------- year layouts
-def cost_layout(form: str, fiscal_year: int) -> list[tuple[str, int | None]]:
-    """The cost columns (kind, year) a new sheet of this form shows, in the paper's order."""
-    n = fiscal_year
-    if form == SheetForm.ISEHARA:
-        return [(CostKind.SETTLED, n - 2), (CostKind.SETTLED, n - 1)]
-    if form == SheetForm.HITOYOSHI:
-        return [
-            (CostKind.SETTLED, n - 1),
-            (CostKind.BUDGET, n),
-            (CostKind.PLAN, n + 1),
-            (CostKind.PLAN, n + 2),
-            (CostKind.PLAN, n + 3),
-        ]
-    return [
-        (CostKind.SETTLED, n - 3),
-        (CostKind.SETTLED, n - 2),
-        (CostKind.SETTLED, n - 1),
-        (CostKind.BUDGET, n),
-        (CostKind.OVERALL, None),
-    ]
-
-
-def indicator_years(form: str, fiscal_year: int) -> list[int]:
-    """Years of the indicator grids of a new sheet of this form."""
-    n = fiscal_year
-    if form == SheetForm.ISEHARA:
-        return [n - 2, n - 1]
-    if form == SheetForm.HITOYOSHI:
-        return [n - 1, n, n + 1, n + 2, n + 3]
-    return [n - 3, n - 2, n - 1, n]
-
-
-def has_personnel(form: str) -> bool:
-    """人件費 (人工 × 平均給与) is part of the 玉名 and 伊勢原 forms, not of 人吉's."""
-    return form in (SheetForm.TAMANA, SheetForm.ISEHARA)
-
-
+# ---------------------------------------------------------------- cost columns
 def cost_key(kind: str, year: int | None) -> str:
     return "overall" if kind == CostKind.OVERALL else f"{kind}-{year}"
 
 
 # ---------------------------------------------------------------- sheet fields
-def _sheet_field(name: str, form: str):
+def _sheet_field(name: str, layout: SheetLayout):
     model_field = EvaluationSheet._meta.get_field(name)
-    label = LABELS.get(form, {}).get(name, str(model_field.verbose_name))
+    label = layout.label(name, str(model_field.verbose_name))
     if name in ("implementation_methods", "actors"):
         choices = (
-            IMPLEMENTATION_CHOICES.get(form, IMPLEMENTATION_CHOICES[SheetForm.TAMANA])
+            list(layout.implementation_choices)
             if name == "implementation_methods"
             else Actor.choices
         )
@@ -194,7 +62,7 @@ def _sheet_field(name: str, form: str):
             error_messages={"invalid_choice": INVALID_CHOICE},
         )
     if name == "direction":
-        choices = [(d.value, d.label) for d in directions_for(form)]
+        choices = [(d.value, d.label) for d in layout.directions]
         return forms.ChoiceField(
             label=label,
             choices=choices,
@@ -226,15 +94,15 @@ def _sheet_field(name: str, form: str):
 class SheetFieldsForm(forms.Form):
     """The sheet's own fields (texts, ■/□ choices, 方向性) for one 様式."""
 
-    def __init__(self, *args, sheet_form: str, **kwargs):
+    def __init__(self, *args, layout: SheetLayout, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in SHEET_FIELDS.get(sheet_form, SHEET_FIELDS[SheetForm.TAMANA]):
-            self.fields[name] = _sheet_field(name, sheet_form)
+        for name in layout.fields:
+            self.fields[name] = _sheet_field(name, layout)
 
     @staticmethod
-    def initial_for(sheet: EvaluationSheet, sheet_form: str) -> dict:
+    def initial_for(sheet: EvaluationSheet, layout: SheetLayout) -> dict:
         initial = {}
-        for name in SHEET_FIELDS.get(sheet_form, SHEET_FIELDS[SheetForm.TAMANA]):
+        for name in layout.fields:
             value = getattr(sheet, name)
             if name == "user_charge_exists":
                 value = {True: "yes", False: "no"}.get(value, "")
@@ -256,59 +124,33 @@ def money_field(label):
     return JapaneseIntegerField(label=label, required=False, min_value=0, max_value=MONEY_MAX)
 
 
-# Rows of the cost grid per form: (field, label). 伊勢原 enters (a) and ①②③; 一般財源 follows.
-COST_ROWS = {
-    SheetForm.TAMANA: (
-        ("national_subsidy", "国庫支出金"),
-        ("prefectural_subsidy", "県支出金"),
-        ("municipal_bonds", "起債"),
-        ("other_specific", "その他"),
-        ("user_charges", "受益者負担"),
-        ("general_revenue", "一般財源"),
-    ),
-    SheetForm.ISEHARA: (
-        ("total", "事業費合計(a)"),
-        ("subsidies", "国県支出金 ①"),
-        ("municipal_bonds", "地方債 ②"),
-        ("other", "その他特財 ③"),
-    ),
-    SheetForm.HITOYOSHI: (
-        ("national_subsidy", "国庫補助金"),
-        ("prefectural_subsidy", "県補助金"),
-        ("municipal_bonds", "起債"),
-        ("other_specific", "その他"),
-        ("general_revenue", "一般財源"),
-    ),
-}
-
-
 class CostColumnForm(forms.Form):
     """One column (year and kind) of the 財源 grid, in 千円."""
 
-    def __init__(self, *args, sheet_form: str, column_label: str, **kwargs):
+    def __init__(self, *args, layout: SheetLayout, column_label: str, **kwargs):
         super().__init__(*args, **kwargs)
-        self.sheet_form = sheet_form
+        self.layout = layout
         self.column_label = column_label
-        for name, label in COST_ROWS[sheet_form]:
+        for name, label in layout.cost_rows:
             self.fields[name] = money_field(f"{column_label} {label}")
         label_inputs(self)
 
     @staticmethod
-    def initial_for(row, sheet_form: str) -> dict:
+    def initial_for(row, layout: SheetLayout) -> dict:
         if row is None:
             return {}
-        if sheet_form == SheetForm.ISEHARA:
+        if layout.net_cost_entry:
             return {
                 "total": row.subtotal,
                 "subsidies": row.national_subsidy + row.prefectural_subsidy,
                 "municipal_bonds": row.municipal_bonds,
                 "other": row.other_specific + row.user_charges,
             }
-        return {name: getattr(row, name) for name, _label in COST_ROWS[sheet_form]}
+        return {name: getattr(row, name) for name, _label in layout.cost_rows}
 
     def clean(self):
         data = super().clean()
-        if self.sheet_form == SheetForm.ISEHARA:
+        if self.layout.net_cost_entry:
             parts = ("total", "subsidies", "municipal_bonds", "other")
             if all(name in data for name in parts) and any(
                 data[name] is not None for name in parts
@@ -335,7 +177,7 @@ FTE_ERRORS = {"max_value": _("人工は99.99以下で入力してください（
 class EffortForm(forms.Form):
     """人工 of one year (and, for 伊勢原, the 対象数 of 単位当たりコスト)."""
 
-    def __init__(self, *args, sheet_form: str, year_label: str, **kwargs):
+    def __init__(self, *args, layout: SheetLayout, year_label: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["staff_fte"] = JapaneseDecimalField(
             label=f"{year_label} 職員人工数",
@@ -357,7 +199,7 @@ class EffortForm(forms.Form):
             fixed_places=True,
             error_messages=FTE_ERRORS,
         )
-        if sheet_form == SheetForm.ISEHARA:
+        if layout.target_counts:
             self.fields["target_count"] = JapaneseIntegerField(
                 label=f"{year_label} 対象数", required=False, min_value=0, max_value=COUNT_MAX
             )
@@ -427,10 +269,10 @@ class SubProjectForm(RowForm):
         error_messages={"invalid_choice": INVALID_CHOICE},
     )
 
-    def __init__(self, *args, sheet_form="", **kwargs):
+    def __init__(self, *args, layout: SheetLayout, **kwargs):
         super().__init__(*args, **kwargs)
         # 玉名 prints 手段 per 細事業; 人吉 prints 新規／既存 per 主な取組内容.
-        if sheet_form == SheetForm.HITOYOSHI:
+        if layout.sub_projects == "is_new":
             del self.fields["means"]
             self.fields["name"].label = _("主な取組内容")
         else:
@@ -465,13 +307,13 @@ class ActivityIndicatorForm(RowForm):
 class OutcomeIndicatorForm(RowForm):
     """成果指標 row (意図の数値化 / 目標 / 事務事業実績)."""
 
-    def __init__(self, *args, years=(), fiscal_year=0, sheet_form="", **kwargs):
+    def __init__(self, *args, years=(), fiscal_year=0, layout: SheetLayout, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["name"] = JapaneseTextField(label=_("指標名"), max_length=200, required=True)
         self.fields["unit"] = JapaneseTextField(label=_("単位"), max_length=20)
-        if sheet_form == SheetForm.TAMANA:
+        if "method" in layout.outcome_fields:
             self.fields["method"] = JapaneseTextField(label=_("計算方法又は説明"), max_length=300)
-        if sheet_form == SheetForm.ISEHARA:
+        if "baseline" in layout.outcome_fields:
             self.fields["baseline"] = figure_field(_("現状値"))
             self.fields["baseline_year"] = JapaneseIntegerField(
                 label=_("現状値の年度（西暦）"),
@@ -563,9 +405,9 @@ ScheduleItemFormSet = row_formset(ScheduleItemForm)
 class AssessmentForm(forms.Form):
     """評価視点: a ■/□ choice (radio buttons with the paper's wording) and 判断理由 each."""
 
-    def __init__(self, *args, sheet_form: str, **kwargs):
+    def __init__(self, *args, layout: SheetLayout, **kwargs):
         super().__init__(*args, **kwargs)
-        self.viewpoints = viewpoints_for(sheet_form)
+        self.viewpoints = layout.viewpoints
         for vp in self.viewpoints:
             title = f"{vp.group} {vp.label}".strip()
             self.fields[f"choice_{vp.code}"] = forms.ChoiceField(
@@ -575,9 +417,8 @@ class AssessmentForm(forms.Form):
                 widget=forms.RadioSelect,
                 error_messages={"invalid_choice": INVALID_CHOICE},
             )
-            reason = "他都市の事業内容等" if vp.code == "level" else "判断理由"
             self.fields[f"reason_{vp.code}"] = JapaneseTextField(
-                label=f"{title} {reason}", max_length=NARRATIVE_MAX, multiline=True, rows=3
+                label=f"{title} {vp.reason_label}", max_length=NARRATIVE_MAX, multiline=True, rows=3
             )
 
     def rows(self):

@@ -7,7 +7,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from evalsheets.entry.bundle import SheetEntry
-from evalsheets.entry.forms import COST_ROWS, has_personnel
 from evalsheets.entry.saving import VersionConflict, save_sheet
 from evalsheets.models import EvaluationSheet
 from evalsheets.models.querysets import get_sheet_or_404, profile_of, require
@@ -98,8 +97,8 @@ def _render(request, entry, *, saved=None, status=200):
     context.update(
         {
             "entry": entry,
-            "cost_rows": COST_ROWS[entry.form],
-            "show_personnel": has_personnel(entry.form),
+            "cost_rows": entry.layout.cost_rows,
+            "show_personnel": entry.layout.personnel,
             "saved": saved,
             "has_errors": entry.is_bound and not entry.is_valid(),
         }

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import calculations
 from core.choices import APPROVED_STATES, Allocation, Direction, SheetState
+from evalsheets.layouts import SheetLayout, get_layout
 from evalsheets.models.bounds import NARRATIVE_FIELDS, text_bound
 from evalsheets.models.project import Project
 from evalsheets.models.querysets import SheetQuerySet
@@ -130,8 +131,9 @@ class EvaluationSheet(models.Model):
         return self.fiscal_year - 1
 
     @property
-    def form(self) -> str:
-        return self.project.municipality.sheet_form
+    def layout(self) -> SheetLayout:
+        """The 様式 the sheet is written in: its municipality's (UnknownLayout if none)."""
+        return get_layout(self.project.municipality.sheet_layout)
 
     # Computed figures, one place: core.calculations.
     def salary_table(self) -> dict[tuple[int, str], int]:

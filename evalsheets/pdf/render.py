@@ -52,11 +52,6 @@ logger = logging.getLogger(__name__)
 LAYOUT_VERSION = "1"
 PDF_STATIC_ROOT = Path(getattr(settings, "PDF_STATIC_ROOT", settings.BASE_DIR / "static"))
 STYLESHEET = PDF_STATIC_ROOT / "pdf" / "sheet.css"
-TEMPLATES = {
-    "tamana_furikaeri": "pdf/tamana_furikaeri.html",
-    "isehara_hyoka": "pdf/isehara_hyoka.html",
-    "hitoyoshi_plan": "pdf/hitoyoshi_plan.html",
-}
 RENDER_TIMEOUT = float(getattr(settings, "PDF_RENDER_TIMEOUT", 30))
 
 
@@ -187,8 +182,7 @@ def _slots(items, n):
 
 
 def render_html(sheet: EvaluationSheet) -> str:
-    template = TEMPLATES.get(sheet.form, TEMPLATES["tamana_furikaeri"])
-    return render_to_string(template, pdf_context(sheet))
+    return render_to_string(sheet.layout.pdf_template, pdf_context(sheet))
 
 
 def content_hash(html: str) -> str:

@@ -1,6 +1,6 @@
 """Public pages (no login): published sheets per municipality and fiscal year.
 
-Every view here starts from ``public_rows.public_sheets()`` (= ``published()``),
+Every view here starts from ``public.rows.public_sheets()`` (= ``published()``),
 never from ``visible_to``: a logged-in user sees exactly what a citizen sees, and
 a sheet in any other state is a 404 whatever its URL.
 """

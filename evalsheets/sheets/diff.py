@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
 from core.choices import Actor, Allocation, CostKind, Direction, ImplementationMethod
-from evalsheets.layouts.registry import viewpoints_for
 from evalsheets.models import NARRATIVE_FIELDS, EvaluationSheet
 from evalsheets.templatetags.sheets import num
 
@@ -261,7 +260,7 @@ def _choice_diffs(sheet, previous):
 def _assessment_diffs(sheet, previous):
     old = {a.viewpoint: a for a in previous.assessments.all()}
     new = {a.viewpoint: a for a in sheet.assessments.all()}
-    viewpoints = list(viewpoints_for(sheet.form))
+    viewpoints = list(sheet.layout.viewpoints)
     known = {vp.code for vp in viewpoints}
     diffs = []
     for vp in viewpoints:

@@ -5,8 +5,6 @@ from dataclasses import dataclass
 from django.shortcuts import get_object_or_404
 
 from core.choices import Actor, CostKind, ImplementationMethod, ProjectType
-from core.wareki import fiscal_year_label, fiscal_year_short
-from evalsheets.layouts.registry import TITLES, directions_for, viewpoints_for
 from evalsheets.models import EvaluationSheet
 
 
@@ -30,25 +28,13 @@ def _indicator_rows(indicators):
     return rows, sorted(years)
 
 
-def column_label(column, form: str) -> str:
-    if column.kind == CostKind.OVERALL:
-        return "全体計画"
-    kind = dict(CostKind.choices)[column.kind]
-    if form == "isehara_hyoka":
-        return f"{fiscal_year_label(column.fiscal_year)} 実績"
-    if form == "hitoyoshi_plan":
-        suffix = {"settled": "決算額", "budget": "予算額", "plan": "予算額"}[column.kind]
-        return f"{fiscal_year_label(column.fiscal_year)} {suffix}"
-    return f"{fiscal_year_short(column.fiscal_year)}年度{kind}"
-
-
 def sheet_context(sheet: EvaluationSheet) -> dict:
-    form = sheet.form
+    layout = sheet.layout
     columns = sheet.cost_columns()
     for column in columns:
-        column.label = column_label(column, form)
+        column.label = layout.column_label(column.kind, column.fiscal_year)
     answers = {a.viewpoint: a for a in sheet.assessments.all()}
-    viewpoints = [{"viewpoint": vp, "answer": answers.get(vp.code)} for vp in viewpoints_for(form)]
+    viewpoints = [{"viewpoint": vp, "answer": answers.get(vp.code)} for vp in layout.viewpoints]
     sub_projects = []
     activity_years = set()
     for sub in sheet.sub_projects.all():
@@ -72,13 +58,13 @@ def sheet_context(sheet: EvaluationSheet) -> dict:
     return {
         "sheet": sheet,
         "project": sheet.project,
-        "form": form,
-        "title": TITLES.get(form, "事務事業評価シート"),
+        "layout": layout,
+        "title": layout.title,
         "plan_chain": plan_chain,
         "cost_columns": columns,
         "year_columns": [c for c in columns if c.kind != CostKind.OVERALL],
         "viewpoints": viewpoints,
-        "directions": directions_for(form),
+        "directions": layout.directions,
         "sub_projects": sub_projects,
         "activity_years": sorted(activity_years),
         "outcome_rows": outcome_rows,

@@ -3,7 +3,7 @@
 ``editing.save_sheet`` records ``{key: [old, new]}`` with keys such as
 ``direction``, ``costs.settled.2023.general_revenue``, ``efforts.2024.staff_fte``,
 ``out.17.2024.target``, ``assessments.20-1.choice`` or ``sub.5`` (a row added or
-deleted). ``describe(key, old, new, form)`` turns one of them into
+deleted). ``describe(key, old, new, layout)`` turns one of them into
 (label, old text, new text): 「R05年度決算 一般財源」「0」→「355」,
 「今後の方向性」「（なし）」→「現状のまま継続」.
 
@@ -18,9 +18,9 @@ from decimal import Decimal
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext_lazy as _
 
-from core.choices import Actor, CostKind, ImplementationMethod, SheetForm
+from core.choices import Actor, CostKind, ImplementationMethod
 from core.wareki import fiscal_year_label, fiscal_year_short
-from evalsheets.layouts.registry import viewpoints_for
+from evalsheets.layouts import SheetLayout
 from evalsheets.models import (
     ActivityIndicator,
     AssessmentAnswer,
@@ -64,11 +64,11 @@ def _verbose(model, name) -> str:
         return name
 
 
-def _year(text, form: str = "") -> str:
+def _year(text, layout: SheetLayout | None = None) -> str:
     """A recorded year as the sheet's 様式 writes it: 玉名 R05年度, the others 令和5年度."""
     text = str(text)
     if text.isascii() and text.isdigit() and len(text) == 4 and int(text) >= 1869:
-        if form == SheetForm.TAMANA:
+        if layout is not None and layout.short_year_labels:
             return f"{fiscal_year_short(int(text))}年度"
         return fiscal_year_label(int(text))
     return text
@@ -133,18 +133,18 @@ def _sheet_field(name):
     return name, {}
 
 
-def describe(key: str, old, new, form: str = "") -> tuple[str, str, str]:
+def describe(key: str, old, new, layout: SheetLayout | None = None) -> tuple[str, str, str]:
     parts = str(key).split(".")
     head = parts[0]
     choices, number, fte = None, False, False
     if head == "costs" and len(parts) >= 3:
         kind = parts[1]
         kind_label = str(CostKind(kind).label) if kind in CostKind.values else kind
-        column = kind_label if len(parts) == 3 else f"{_year(parts[2], form)}{kind_label}"
+        column = kind_label if len(parts) == 3 else f"{_year(parts[2], layout)}{kind_label}"
         label = f"{column} {_verbose(CostRow, parts[-1])}"
         number = True
     elif head == "efforts" and len(parts) == 3:
-        label = f"{_year(parts[1], form)} {_verbose(StaffEffort, parts[2])}"
+        label = f"{_year(parts[1], layout)} {_verbose(StaffEffort, parts[2])}"
         fte = parts[2].endswith("_fte")
         number = True
     elif head in ROWS and len(parts) >= 2:
@@ -155,11 +155,11 @@ def describe(key: str, old, new, form: str = "") -> tuple[str, str, str]:
             label = f"{row_label} {_verbose(model, parts[2])}"
             number = parts[2] in NUMBER_ROW_FIELDS
         else:
-            label = f"{row_label} {_year(parts[2], form)} {YEAR_PARTS.get(parts[3], parts[3])}"
+            label = f"{row_label} {_year(parts[2], layout)} {YEAR_PARTS.get(parts[3], parts[3])}"
             number = parts[3] in ("target", "actual")
     elif head == "assessments" and len(parts) == 3:
         code, name = parts[1], parts[2]
-        viewpoint = next((v for v in viewpoints_for(form) if v.code == code), None)
+        viewpoint = layout.viewpoint(code) if layout is not None else None
         title = f"{viewpoint.group}{viewpoint.label}" if viewpoint else code
         label = f"{title} {_verbose(AssessmentAnswer, name)}"
         if viewpoint and name == "choice":
@@ -171,7 +171,7 @@ def describe(key: str, old, new, form: str = "") -> tuple[str, str, str]:
     return label, _text(old, choices, number, fte), _text(new, choices, number, fte)
 
 
-def describe_all(changes, form: str = "") -> list[tuple[str, str, str]]:
+def describe_all(changes, layout: SheetLayout | None = None) -> list[tuple[str, str, str]]:
     """Every change of an audit entry's ``changes`` (anything not a dict shows nothing)."""
     if not isinstance(changes, dict):
         return []
@@ -181,5 +181,5 @@ def describe_all(changes, form: str = "") -> list[tuple[str, str, str]]:
             old, new = change
         else:
             old, new = None, change
-        rows.append(describe(key, old, new, form))
+        rows.append(describe(key, old, new, layout))
     return rows

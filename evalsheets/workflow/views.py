@@ -107,7 +107,7 @@ def history_rows(sheet, entries=None) -> list[HistoryRow]:
     for entry in audit.entries_for(sheet) if entries is None else entries:
         changes = []
         if entry.action == ACTION_EDIT:  # the entry form's keys, in Japanese
-            changes = describe_all(entry.changes, sheet.project.municipality.sheet_form)
+            changes = describe_all(entry.changes, sheet.layout)
         elif isinstance(entry.changes, dict):
             for name, change in entry.changes.items():
                 changes.append((field_label(name), *_old_new(change)))

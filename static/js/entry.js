@@ -59,7 +59,8 @@
   function recomputeCosts(form) {
     var grid = form.querySelector(".cost-grid");
     if (!grid) return;
-    var sheetForm = grid.getAttribute("data-form");
+    // 伊勢原: 事業費合計(a) and ①②③ are typed, 一般財源 is what remains (SheetLayout.net_cost_entry).
+    var netEntry = grid.hasAttribute("data-net-cost-entry");
     grid.querySelectorAll("thead th[data-col]").forEach(function (th) {
       var key = th.getAttribute("data-col");
       var inputs = form.querySelectorAll('input[name^="cost-' + key + '-"]');
@@ -72,7 +73,7 @@
         values[input.name.slice(("cost-" + key + "-").length)] = v || 0;
       });
       var subtotal = 0;
-      if (sheetForm === "isehara_hyoka") {
+      if (netEntry) {
         subtotal = values.total || 0;
         var general = subtotal - (values.subsidies || 0) - (values.municipal_bonds || 0) - (values.other || 0);
         out(grid, "general", key, general, bad);

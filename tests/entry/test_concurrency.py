@@ -33,7 +33,7 @@ from municipalities.choices import Role
 from tests.conftest import make_user
 from tests.support.entry import post_data, read_form
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TEXT = "improvement"  # 今後の方向性・改善内容, a text of the 玉名 form
 HEADERS = ["municipality", "code", "name", "section"]
 

@@ -11,7 +11,7 @@ import pytest
 from django.forms.models import model_to_dict
 from django.test import Client
 
-from core.choices import SheetForm
+from core.choices import SheetLayoutKey
 from evalsheets.models import (
     ActivityIndicator,
     EvaluationSheet,
@@ -91,11 +91,11 @@ def add_rows(sheet):
     """Three rows or more in every part of the demo sheet (活動指標: two under 細事業 1)."""
     for order in range(sheet.outcome_indicators.count(), 3):
         OutcomeIndicator.objects.create(sheet=sheet, sort_order=order, name=f"成果指標{order}")
-    if sheet.form == SheetForm.ISEHARA:
+    if sheet.layout.key == SheetLayoutKey.ISEHARA:
         return
     for order in range(sheet.sub_projects.count(), 3):
         SubProject.objects.create(sheet=sheet, sort_order=order, name=f"細事業{order}")
-    if sheet.form == SheetForm.TAMANA:
+    if sheet.layout.key == SheetLayoutKey.TAMANA:
         for order, sub in enumerate(sheet.sub_projects.all()):
             for i in range(sub.indicators.count(), 2 if order == 0 else 1):
                 ActivityIndicator.objects.create(sub_project=sub, sort_order=i, name=f"活動{i}")

@@ -28,7 +28,7 @@ def test_counts(demo_data):
     assert Region.objects.get(name="玉名圏域定住自立圏").memberships.count() == 4
     per_municipality = {
         m.name: EvaluationSheet.objects.filter(project__municipality=m).count()
-        for m in Municipality.objects.filter(sheet_form__gt="")
+        for m in Municipality.objects.filter(sheet_layout__gt="")
     }
     assert per_municipality == {"玉名市": 2, "伊勢原市": 1, "人吉市": 19}
     assert PlanKPI.objects.filter(node__plan__municipality__code="432032").count() == 12

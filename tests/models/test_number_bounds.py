@@ -307,7 +307,7 @@ def test_the_admin_forms_say_which_bound(demo_data):
 
     town = Municipality.objects.get(code="432067")
     form_class = modelform_factory(Municipality, exclude=[])
-    data = {f: getattr(town, f) for f in ("code", "name", "kind", "prefecture", "sheet_form")}
+    data = {f: getattr(town, f) for f in ("code", "name", "kind", "prefecture", "sheet_layout")}
     form = form_class({**data, "population": "1500000000"}, instance=town)
     assert not form.is_valid()
     assert "人口・世帯数は0以上999,999,999以下" in str(form.errors)

@@ -18,7 +18,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client, override_settings
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DEPLOY_DOC = ROOT / "docs" / "deploy.md"
 
 DUMP = """

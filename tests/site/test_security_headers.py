@@ -18,7 +18,7 @@ from django.urls import reverse
 from evalsheets.site import security
 from evalsheets.site.security import MAX_REPORT_BYTES, LogBudget
 
-TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 REPORT_TYPE = "application/csp-report"
 
 

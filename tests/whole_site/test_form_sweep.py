@@ -7,7 +7,7 @@ its fields missing, duplicated, oversized and of the wrong type. A form added la
 swept without a new test; a route of the URL conf that no walk reaches fails
 ``test_the_walks_reach_every_route`` until it is reached or listed below with a reason.
 
-"Nothing changed" is the whole database (tests/test_bad_input.fingerprint: every row of
+"Nothing changed" is the whole database (tests/whole_site/test_bad_input.fingerprint: every row of
 every model of the project). Each request runs in a savepoint that is rolled back, so
 an accepted request does not change what the next one starts from.
 """

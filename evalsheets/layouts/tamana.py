@@ -1,31 +1,11 @@
-"""The three sheet forms (様式): which viewpoints they ask, with the paper form's wording.
+"""玉名市 事務ふりかえりシート: the 様式 of the 玉名市 demo sheets (741-2, 741-3)."""
 
-A form decides which sections the pages show and which PDF template renders a
-sheet; the data model is the same for all three. A new municipality picks one of
-these in its master data (Municipality.sheet_form).
-"""
-
-from dataclasses import dataclass
-
-from core.choices import Direction, SheetForm
-
-
-@dataclass(frozen=True)
-class Viewpoint:
-    code: str
-    group: str
-    label: str
-    question: str
-    choices: tuple[tuple[str, str], ...]
-    field_number: str = ""
-
-    def choice_label(self, key: str) -> str:
-        return dict(self.choices).get(key, "")
-
+from core.choices import CostKind, Direction, ImplementationMethod
+from evalsheets.layouts.base import SheetLayout, Viewpoint
 
 ROOM = (("no_room", "余地なし"), ("room", "余地あり"))
 
-TAMANA_VIEWPOINTS = (
+VIEWPOINTS = (
     Viewpoint(
         "20-1",
         "妥当性（必要性）",
@@ -108,54 +88,39 @@ TAMANA_VIEWPOINTS = (
     ),
 )
 
-ISEHARA_VIEWPOINTS = (
-    Viewpoint(
-        "progress",
-        "評価 (Check)",
-        "進捗状況",
-        "左記判断理由",
-        (("A", "計画どおり (A)"), ("B", "概ね計画どおり (B)"), ("C", "計画どおり進捗せず (C)")),
+LAYOUT = SheetLayout(
+    key="tamana_furikaeri",
+    title="事務ふりかえりシート",
+    page_template="evalsheets/layouts/tamana_furikaeri.html",
+    entry_template="evalsheets/entry/tamana_furikaeri.html",
+    pdf_template="pdf/tamana_furikaeri.html",
+    fields=(
+        "author_name",
+        "implementation_methods",
+        "implementation_other",
+        "actors",
+        "actors_other",
+        "background",
+        "target",
+        "intent",
+        "content",
+        "previous_review",
+        "previous_review_status",
+        "direction",
+        "improvement",
     ),
-    Viewpoint(
-        "level",
-        "評価 (Check)",
-        "実施水準",
-        "他都市の事業内容等",
-        (
-            ("A", "他市より高い水準で実施 (A)"),
-            ("B", "他市と同水準で実施 (B)"),
-            ("C", "他市より低い水準で実施 (C)"),
-            ("incomparable", "一律に比較できない事業"),
-        ),
+    labels={
+        "background": "事務事業の実施背景",
+        "content": "事務事業の具体的内容",
+        "improvement": "今後の方向性に対する見直し・改善の具体的内容",
+        "implementation_other": "実施方法【その他の内容】",
+        "actors_other": "事業主体【その他の内容】",
+    },
+    implementation_choices=tuple(
+        c for c in ImplementationMethod.choices if c[0] != ImplementationMethod.DESIGNATED_MANAGER
     ),
-    Viewpoint(
-        "effectiveness",
-        "評価 (Check)",
-        "有効性",
-        "左記判断理由",
-        (("A", "高い (A)"), ("B", "普通 (B)"), ("C", "低い (C)")),
-    ),
-    Viewpoint(
-        "efficiency",
-        "評価 (Check)",
-        "効率性",
-        "左記判断理由",
-        (
-            ("A", "効率的に実施されている (A)"),
-            ("B", "改善の余地がある (B)"),
-            ("C", "抜本的な改善が必要である(C)"),
-        ),
-    ),
-)
-
-VIEWPOINTS = {
-    SheetForm.TAMANA: TAMANA_VIEWPOINTS,
-    SheetForm.ISEHARA: ISEHARA_VIEWPOINTS,
-    SheetForm.HITOYOSHI: (),
-}
-
-DIRECTIONS = {
-    SheetForm.TAMANA: (
+    viewpoints=VIEWPOINTS,
+    directions=(
         Direction.EXPAND,
         Direction.MAINTAIN,
         Direction.REDUCE,
@@ -163,27 +128,26 @@ DIRECTIONS = {
         Direction.SUSPEND,
         Direction.END,
     ),
-    SheetForm.ISEHARA: (),
-    SheetForm.HITOYOSHI: (
-        Direction.GROW,
-        Direction.KEEP,
-        Direction.SHRINK,
-        Direction.MERGE,
-        Direction.ABOLISH,
-        Direction.COMPLETE,
+    cost_rows=(
+        ("national_subsidy", "国庫支出金"),
+        ("prefectural_subsidy", "県支出金"),
+        ("municipal_bonds", "起債"),
+        ("other_specific", "その他"),
+        ("user_charges", "受益者負担"),
+        ("general_revenue", "一般財源"),
     ),
-}
-
-TITLES = {
-    SheetForm.TAMANA: "事務ふりかえりシート",
-    SheetForm.ISEHARA: "事務事業評価シート",
-    SheetForm.HITOYOSHI: "総合計画 事務事業シート",
-}
-
-
-def viewpoints_for(form: str) -> tuple[Viewpoint, ...]:
-    return VIEWPOINTS.get(form, ())
-
-
-def directions_for(form: str):
-    return DIRECTIONS.get(form, ())
+    cost_columns=(
+        (CostKind.SETTLED, -3),
+        (CostKind.SETTLED, -2),
+        (CostKind.SETTLED, -1),
+        (CostKind.BUDGET, 0),
+        (CostKind.OVERALL, None),
+    ),
+    column_headings={"*": "{short}年度{kind}"},
+    indicator_years=(-3, -2, -1, 0),
+    sub_projects="means",
+    activity_indicators=True,
+    activity_years_follow_indicators=True,
+    outcome_fields=("method",),
+    short_year_labels=True,
+)

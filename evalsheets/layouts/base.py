@@ -1,0 +1,115 @@
+"""What a 様式 (sheet layout) is: one frozen ``SheetLayout`` says everything that differs
+between the municipalities' evaluation sheets. The data model is the same for all of them;
+a layout decides which fields the entry form edits and in which order, the paper's wording,
+the viewpoints and their choices, the directions, the cost grid's rows and year columns,
+which indicator and schedule grids exist, and which templates render the sheet page, the
+entry form and the PDF.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from core.choices import CostKind
+from core.wareki import fiscal_year_label, fiscal_year_short
+
+
+class UnknownLayout(LookupError):
+    """A sheet layout key that no layout is registered under: a configuration error, never
+    silently replaced by another layout."""
+
+    def __init__(self, key):
+        super().__init__(f"評価シート様式「{key}」は登録されていません。")
+        self.key = key
+
+
+@dataclass(frozen=True)
+class Viewpoint:
+    """One assessment question (評価の視点) with its choices, as the paper words it."""
+
+    code: str
+    group: str
+    label: str
+    question: str
+    choices: tuple[tuple[str, str], ...]
+    field_number: str = ""
+    reason_label: str = "判断理由"  # the text box beside the choice
+
+    def choice_label(self, key: str) -> str:
+        return dict(self.choices).get(key, "")
+
+
+def _frozen(mapping) -> Mapping:
+    return MappingProxyType(dict(mapping))
+
+
+@dataclass(frozen=True)
+class SheetLayout:
+    # Identity
+    key: str  # stored in Municipality.sheet_layout
+    title: str  # printed at the top: 事務ふりかえりシート …
+    # Templates: the read-only sheet body, the entry form's sections, the PDF.
+    page_template: str
+    entry_template: str
+    pdf_template: str
+    # The sheet's own fields the entry form edits, in the order of the paper form, and the
+    # paper's wording where it differs from the model's verbose_name.
+    fields: tuple[str, ...]
+    labels: Mapping[str, str] = field(default_factory=dict)
+    implementation_choices: tuple[tuple[str, str], ...] = ()
+    viewpoints: tuple[Viewpoint, ...] = ()
+    directions: tuple = ()  # core.choices.Direction members offered as 今後の方向性
+    # The cost grid: rows entered per column (field, label); the columns of a new sheet as
+    # (kind, year offset from the sheet's fiscal year; None for 全体計画); each kind's heading
+    # ({short}: R05, {long}: 令和5年度, {kind}: 決算 …).
+    cost_rows: tuple[tuple[str, str], ...] = ()
+    cost_columns: tuple[tuple[str, int | None], ...] = ()
+    column_headings: Mapping[str, str] = field(default_factory=dict)
+    # 伊勢原: 事業費合計(a) and ①②③ are entered, 一般財源 is what remains.
+    net_cost_entry: bool = False
+    personnel: bool = True  # 人件費 (人工 × 平均給与) is part of the sheet
+    target_counts: bool = False  # 対象数 per year (単位当たりコスト)
+    cost_labels: Mapping[str, str] = field(default_factory=dict)  # the grid's sum rows
+    # Indicator and schedule grids: year offsets of a new sheet.
+    indicator_years: tuple[int, ...] = ()
+    sub_projects: str = "means"  # "means" (細事業 + 手段), "is_new" (取組 + 新規／既存), ""
+    activity_indicators: bool = False  # 活動指標 per 細事業
+    activity_years_follow_indicators: bool = False  # a new sheet's 活動指標 grid has its years
+    outcome_fields: tuple[str, ...] = ()  # extra 成果指標 columns: method, baseline …
+    schedule: bool = False  # 事業行程 (計画 per year)
+    short_year_labels: bool = False  # R05年度 (玉名) rather than 令和5年度 in grids and history
+    plan_description: bool = False  # the 政策's description after its name (伊勢原)
+
+    def __post_init__(self):
+        for name in ("labels", "column_headings", "cost_labels"):
+            object.__setattr__(self, name, _frozen(getattr(self, name)))
+
+    # ------------------------------------------------------------------ years
+    def year_label(self, year: int) -> str:
+        """A year in the grids' column heads: R05 (玉名) or 令和5年度."""
+        return fiscal_year_short(year) if self.short_year_labels else fiscal_year_label(year)
+
+    def new_cost_columns(self, fiscal_year: int) -> list[tuple[str, int | None]]:
+        """The cost columns (kind, year) a new sheet of this layout shows, in order."""
+        return [
+            (kind, None if offset is None else fiscal_year + offset)
+            for kind, offset in self.cost_columns
+        ]
+
+    def new_indicator_years(self, fiscal_year: int) -> list[int]:
+        return [fiscal_year + offset for offset in self.indicator_years]
+
+    def column_label(self, kind: str, year: int | None) -> str:
+        if kind == CostKind.OVERALL:
+            return "全体計画"
+        heading = self.column_headings.get(kind, self.column_headings.get("*", "{long} {kind}"))
+        return heading.format(
+            short=fiscal_year_short(year), long=fiscal_year_label(year), kind=CostKind(kind).label
+        )
+
+    # ------------------------------------------------------------------ wording
+    def label(self, name: str, default: str) -> str:
+        return self.labels.get(name, default)
+
+    def viewpoint(self, code: str) -> Viewpoint | None:
+        return next((v for v in self.viewpoints if v.code == code), None)
