@@ -207,3 +207,22 @@ def test_year_list_query_count(client, demo_data, django_assert_num_queries):
     with django_assert_num_queries(9):
         response = client.get(f"/public/{HITOYOSHI}/2024/")
     assert len(response.context["rows"]) == 19
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["７４１－２", "741-2", " ７４１−２ ", "７４１ー２"[:3] + "-２"],
+)
+def test_keyword_search_reads_full_width_input_as_typed(client, demo_data, typed):
+    """A code typed with a Japanese keyboard (full-width digits, the full-width hyphen or
+    the minus sign) finds the project, as on the logged-in list."""
+    response = client.get(f"/public/{TAMANA}/2023/", {"q": typed})
+    assert response.status_code == 200
+    assert codes_in(response) == ["741-2"]
+
+
+def test_keyword_search_reads_full_width_letters_of_a_name(client, demo_data):
+    assert codes_in(client.get(f"/public/{HITOYOSHI}/2024/", {"q": "財政"})) == [
+        "6-5-1",
+        "6-5-2",
+    ]
