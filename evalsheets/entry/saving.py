@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from core.errors import ServiceError
 from core.formfields import NOT_APPLICABLE
 from evalsheets.models import (
     ActivityIndicator,
@@ -33,7 +34,7 @@ from evalsheets.pdf.tasks import schedule_pdf
 from evalsheets.workflow import audit
 
 
-class VersionConflict(Exception):
+class VersionConflict(ServiceError):
     """Somebody saved the sheet after the form was opened: nothing was written."""
 
     def __init__(self, current_version: int):

@@ -58,6 +58,7 @@ from django.utils.translation import gettext as _
 from weasyprint import CSS
 
 from core.choices import BookletScope, ExportKind, ExportStatus
+from core.errors import ServiceError
 from core.normalize import halfwidth
 from core.wareki import fiscal_year_label
 from evalsheets.models import EvaluationSheet, ExportJob
@@ -81,6 +82,10 @@ FRONT_CHUNK_PAGES = 20
 COVER_DEPTH = 1  # the plan level of the cover lists: 玉名 主要施策(節), 人吉 施策項目
 
 ProgressFn = Callable[[int], None]
+
+
+class ExportError(ServiceError):
+    """An export that cannot be made; the job records the message for the 企画課."""
 
 
 # ------------------------------------------------------------------ selection
@@ -497,7 +502,7 @@ def render_front(title, groups, with_toc, workdir: Path) -> tuple[list[Path], in
         for path in paths:
             path.unlink(missing_ok=True)
         counts = written
-    raise RuntimeError("the front matter's page count does not settle")
+    raise ExportError(_("目次と表紙のページ数が定まらないため、冊子を作成できませんでした。"))
 
 
 def number_operators(number: int, page) -> bytes:

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.choices import SheetState
+from core.errors import ServiceError
 from core.formfields import JapaneseTextField
 from core.wareki import fiscal_year_label
 from evalsheets.models import TEXT_MAX_LENGTH, EvaluationSheet, Review
@@ -35,17 +36,12 @@ from evalsheets.workflow import audit
 from municipalities.choices import Role
 
 
-class WorkflowError(Exception):
+class WorkflowError(ServiceError):
     """A transition the sheet's state or the given text does not allow.
 
     ``field`` names the form field the message belongs to (``reason``, ``remarks``…),
     or is None for a message about the sheet as a whole.
     """
-
-    def __init__(self, message: str, *, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 @dataclass(frozen=True)

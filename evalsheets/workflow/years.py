@@ -44,6 +44,7 @@ from django.db.models import Max, Q
 from django.utils.translation import gettext as _
 
 from core.choices import CostKind, SheetState, StaffKind
+from core.errors import ServiceError
 from core.wareki import fiscal_year_label
 from evalsheets.models import (
     MONEY_FIELDS,
@@ -83,13 +84,9 @@ CARRIED_FIELDS = (
 )
 
 
-class FiscalYearError(Exception):
-    """A year that cannot be opened; the message is shown to the 企画課 user."""
-
-    def __init__(self, message, field=None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class FiscalYearError(ServiceError):
+    """A year that cannot be opened; the message is shown to the 企画課 user next to
+    ``field`` (fiscal_year, staff_salary or part_time_salary)."""
 
 
 @dataclass
@@ -119,13 +116,13 @@ def open_fiscal_year(
     actor, municipality: Municipality, year: int, *, staff_salary: int, part_time_salary: int
 ) -> OpenYearResult:
     if not FIRST_YEAR <= int(year) <= LAST_YEAR:
-        raise FiscalYearError(_("年度が正しくありません。"), "fiscal_year")
+        raise FiscalYearError(_("年度が正しくありません。"), field="fiscal_year")
     for name, amount in (("staff_salary", staff_salary), ("part_time_salary", part_time_salary)):
         if amount is None or not 0 <= int(amount) <= MAX_SALARY:
             raise FiscalYearError(
                 _("平均給与は0以上%(max)s千円以下の整数で入力してください。")
                 % {"max": f"{MAX_SALARY:,}"},
-                name,
+                field=name,
             )
     with transaction.atomic():
         # One 企画課 user at a time per municipality (PostgreSQL row lock; SQLite
@@ -138,7 +135,7 @@ def open_fiscal_year(
             raise FiscalYearError(
                 _("%(latest)s年度のシートが既にあるため、それより前の年度は開始できません。")
                 % {"latest": latest},
-                "fiscal_year",
+                field="fiscal_year",
             )
         result = OpenYearResult(fiscal_year=year)
         result.salary_changes = _set_salaries(
