@@ -8,7 +8,7 @@ from evalsheets.models import AuditEntry
 ACTION_EDIT = "sheet.edit"
 
 
-def record(
+def entry(
     actor,
     action: str,
     obj,
@@ -19,10 +19,11 @@ def record(
     comment: str = "",
     changes: dict | None = None,
 ) -> AuditEntry:
-    """Write one audit entry. ``changes`` is {field: [old, new]} (JSON-serialisable)."""
+    """One audit entry, not yet saved (``record`` saves one, ``record_all`` many).
+    ``changes`` is {field: [old, new]} (JSON-serialisable)."""
     if municipality is None:
         municipality = getattr(obj, "municipality", None)
-    return AuditEntry.objects.create(
+    return AuditEntry(
         municipality=municipality,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         action=action,
@@ -34,6 +35,18 @@ def record(
         comment=comment,
         changes=changes or {},
     )
+
+
+def record(actor, action: str, obj, **fields) -> AuditEntry:
+    """Write one audit entry (the keywords of ``entry``)."""
+    saved = entry(actor, action, obj, **fields)
+    saved.save(force_insert=True)
+    return saved
+
+
+def record_all(entries) -> list[AuditEntry]:
+    """Write many entries made by ``entry`` at once (a year's new sheets: one query a 500)."""
+    return AuditEntry.objects.bulk_create(entries, batch_size=500)
 
 
 def entries_for(obj):

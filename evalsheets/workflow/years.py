@@ -38,7 +38,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils.translation import gettext as _
@@ -53,7 +52,6 @@ from evalsheets.models import (
     ActivityIndicator,
     ActivityValue,
     AssessmentAnswer,
-    AuditEntry,
     AverageSalary,
     CostRow,
     EvaluationSheet,
@@ -65,7 +63,7 @@ from evalsheets.models import (
     StaffEffort,
     SubProject,
 )
-from evalsheets.workflow.audit import record
+from evalsheets.workflow import audit
 from municipalities.models import Municipality
 
 FIRST_YEAR = 1989  # 平成元年度: nothing older is evaluated here
@@ -149,7 +147,7 @@ def open_fiscal_year(
         result.copied = sum(1 for p in projects if p.pk in sources)
         _record_created(actor, municipality, result.created, sources)
         if result.changed:
-            record(
+            audit.record(
                 actor,
                 "open_fiscal_year",
                 municipality,
@@ -167,7 +165,6 @@ def open_fiscal_year(
 
 def _record_created(actor, municipality, sheets, sources):
     """Each new sheet's history starts here: 前年度から複写 (from which year) or 作成."""
-    content_type = ContentType.objects.get_for_model(EvaluationSheet)
     entries = []
     for sheet in sheets:
         source = sources.get(sheet.project_id)
@@ -180,18 +177,16 @@ def _record_created(actor, municipality, sheets, sources):
             action = "create"
             comment = _("新しい年度の開始で作成しました。")
         entries.append(
-            AuditEntry(
+            audit.entry(
+                actor,
+                action,
+                sheet,
                 municipality=municipality,
-                actor=actor if getattr(actor, "is_authenticated", False) else None,
-                action=action,
-                content_type=content_type,
-                object_id=sheet.pk,
-                object_repr=str(sheet)[:300],
                 to_state=sheet.state,
                 comment=comment,
             )
         )
-    AuditEntry.objects.bulk_create(entries, batch_size=500)
+    audit.record_all(entries)
 
 
 def _set_salaries(municipality, year, amounts: dict) -> dict:

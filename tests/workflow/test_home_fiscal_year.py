@@ -169,7 +169,7 @@ def test_failure_rolls_everything_back(world, monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(fiscal_year, "record", boom)
+    monkeypatch.setattr(fiscal_year.audit, "record", boom)
     with pytest.raises(RuntimeError):
         _open(world["users"]["planning"], world["town"])
     assert not EvaluationSheet.objects.filter(fiscal_year=2024).exists()
