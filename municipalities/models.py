@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.calculations import achievement_rate
-from core.choices import SheetLayoutKey
+from core import layout_keys
 from municipalities.choices import Achievement, MunicipalityKind, Role
 from municipalities.validators import validate_local_government_code
 
@@ -41,7 +41,7 @@ class Municipality(models.Model):
     )
     stats_date = models.DateField(_("人口等の基準日"), null=True, blank=True)
     sheet_layout = models.CharField(
-        _("評価シート様式"), max_length=30, choices=SheetLayoutKey.choices, blank=True
+        _("評価シート様式"), max_length=30, choices=layout_keys.choices, blank=True
     )
 
     class Meta:

@@ -1,25 +1,32 @@
-"""The registry of 様式 (sheet layouts): one frozen ``SheetLayout`` per layout, looked up
-by the key a municipality stores (``Municipality.sheet_layout``).
+"""The registry of 様式 (sheet layouts): one frozen ``SheetLayout`` per layout and version,
+looked up by the key a municipality stores (``Municipality.sheet_layout``) and the sheet's
+fiscal year.
 
-Everything that differs between the cities' sheets is in its layout module
-(tamana.py, isehara.py, hitoyoshi.py); the entry form, the sheet page, the diff, the
-history, the PDF and the exports all ask the layout. An unknown key raises
+Every layout is a definition file (YAML, docs/sheet-forms.md): the built-in ones in
+``definitions/``, others installed into the database with ``manage.py load_sheet_form``
+(the demo loader installs ``fixtures/layouts/*.yaml``). The entry form, the sheet page,
+the diff, the history, the PDF and the exports all ask the layout. An unknown key raises
 ``UnknownLayout`` — there is no fallback to another city's sheet.
 """
 
-from evalsheets.layouts import hitoyoshi, isehara, tamana
-from evalsheets.layouts.base import SheetLayout, UnknownLayout, Viewpoint
+from evalsheets.layouts.base import Choice, ExtraField, SheetLayout, UnknownLayout, Viewpoint
+from evalsheets.layouts.registry import (
+    all_layouts,
+    built_in_layouts,
+    forget_installed,
+    get_layout,
+    set_installed_source,
+)
 
-LAYOUTS: dict[str, SheetLayout] = {
-    layout.key: layout for layout in (tamana.LAYOUT, isehara.LAYOUT, hitoyoshi.LAYOUT)
-}
-
-
-def get_layout(key: str) -> SheetLayout:
-    try:
-        return LAYOUTS[key]
-    except KeyError:
-        raise UnknownLayout(key) from None
-
-
-__all__ = ["LAYOUTS", "SheetLayout", "UnknownLayout", "Viewpoint", "get_layout"]
+__all__ = [
+    "Choice",
+    "ExtraField",
+    "SheetLayout",
+    "UnknownLayout",
+    "Viewpoint",
+    "all_layouts",
+    "built_in_layouts",
+    "forget_installed",
+    "get_layout",
+    "set_installed_source",
+]

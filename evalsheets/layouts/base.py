@@ -24,6 +24,36 @@ class UnknownLayout(LookupError):
 
 
 @dataclass(frozen=True)
+class Choice:
+    """One choice of a list the definition declares (a direction, a ■/□ option)."""
+
+    value: str
+    label: str
+
+    def __str__(self):
+        return self.value
+
+
+@dataclass(frozen=True)
+class ExtraField:
+    """A field the core model does not have (存廃判断, NPO協働, 所属コード …), declared by a
+    定義 and stored in the sheet's ``extra`` (JSON), validated, diffed, exported and printed
+    like the built-in ones. Kinds: text, choice, number, yes_no, year_numbers (a number per
+    year, ``year_offsets`` from the sheet's fiscal year)."""
+
+    name: str
+    label: str
+    kind: str = "text"
+    choices: tuple[tuple[str, str], ...] = ()
+    max_length: int = 2000
+    unit: str = ""
+    year_offsets: tuple[int, ...] = ()
+
+    def choice_label(self, key) -> str:
+        return dict(self.choices).get(key, "")
+
+
+@dataclass(frozen=True)
 class Viewpoint:
     """One assessment question (評価の視点) with its choices, as the paper words it."""
 
@@ -48,17 +78,24 @@ class SheetLayout:
     # Identity
     key: str  # stored in Municipality.sheet_layout
     title: str  # printed at the top: 事務ふりかえりシート …
+    name: str = ""  # shown where a 様式 is chosen: 事務ふりかえりシート（玉名市様式）
+    version: int = 1
     # Templates: the read-only sheet body, the entry form's sections, the PDF.
-    page_template: str
-    entry_template: str
-    pdf_template: str
+    page_template: str = "evalsheets/layouts/generated.html"
+    entry_template: str = "evalsheets/entry/generated.html"
+    pdf_template: str = "pdf/generated.html"
     # The sheet's own fields the entry form edits, in the order of the paper form, and the
     # paper's wording where it differs from the model's verbose_name.
-    fields: tuple[str, ...]
+    fields: tuple[str, ...] = ()
     labels: Mapping[str, str] = field(default_factory=dict)
+    extra_fields: tuple[ExtraField, ...] = ()
+    # The generated page and PDF: sections in order, each a heading and its blocks
+    # ({"type": …, "fields": (…), "label": …}); page breaks before these section numbers.
+    sections: tuple = ()
+    page_breaks: tuple[int, ...] = ()
     implementation_choices: tuple[tuple[str, str], ...] = ()
     viewpoints: tuple[Viewpoint, ...] = ()
-    directions: tuple = ()  # core.choices.Direction members offered as 今後の方向性
+    directions: tuple[Choice, ...] = ()  # offered as 今後の方向性 (values of Direction)
     # The cost grid: rows entered per column (field, label); the columns of a new sheet as
     # (kind, year offset from the sheet's fiscal year; None for 全体計画); each kind's heading
     # ({short}: R05, {long}: 令和5年度, {kind}: 決算 …).
@@ -113,3 +150,9 @@ class SheetLayout:
 
     def viewpoint(self, code: str) -> Viewpoint | None:
         return next((v for v in self.viewpoints if v.code == code), None)
+
+    def extra_field(self, name: str) -> ExtraField | None:
+        return next((f for f in self.extra_fields if f.name == name), None)
+
+    def direction_label(self, value: str) -> str:
+        return next((d.label for d in self.directions if d.value == value), "")

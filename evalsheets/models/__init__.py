@@ -30,6 +30,7 @@ from evalsheets.models.children import (
     StaffEffort,
     SubProject,
 )
+from evalsheets.models.definitions import SheetLayoutDefinition
 from evalsheets.models.project import AverageSalary, Project
 from evalsheets.models.records import AuditEntry, ExportJob, Review, SheetPDF
 from evalsheets.models.sheet import EvaluationSheet
@@ -63,6 +64,7 @@ __all__ = [
     "Review",
     "ScheduleEntry",
     "ScheduleItem",
+    "SheetLayoutDefinition",
     "SheetPDF",
     "StaffEffort",
     "SubProject",

@@ -58,6 +58,9 @@ class EvaluationSheet(models.Model):
     implementation_other = models.CharField(_("実施方法（その他）"), max_length=200, blank=True)
     contractor = models.CharField(_("委託先・指定管理者・補助先"), max_length=200, blank=True)
     actors = models.JSONField(_("事業主体"), default=list, blank=True)
+    # The values of the fields a 様式 definition declares beyond the model
+    # (SheetLayout.extra_fields): {name: value}; checked by the entry form.
+    extra = models.JSONField(_("様式独自の項目"), default=dict, blank=True)
     actors_other = models.CharField(_("事業主体（その他）"), max_length=200, blank=True)
     user_charge_exists = models.BooleanField(_("受益者負担の有無"), null=True, blank=True)
     user_charge_revised = models.CharField(
@@ -133,7 +136,7 @@ class EvaluationSheet(models.Model):
     @property
     def layout(self) -> SheetLayout:
         """The 様式 the sheet is written in: its municipality's (UnknownLayout if none)."""
-        return get_layout(self.project.municipality.sheet_layout)
+        return get_layout(self.project.municipality.sheet_layout, self.fiscal_year)
 
     # Computed figures, one place: core.calculations.
     def salary_table(self) -> dict[tuple[int, str], int]:

@@ -4,13 +4,13 @@ an unknown one is an error, never another city's sheet."""
 import pytest
 
 from core.choices import SheetLayoutKey
-from evalsheets.layouts import LAYOUTS, SheetLayout, UnknownLayout, get_layout
+from evalsheets.layouts import SheetLayout, UnknownLayout, all_layouts, built_in_layouts, get_layout
 from evalsheets.models import EvaluationSheet
 
 
-def test_every_choice_has_exactly_one_layout():
-    assert set(LAYOUTS) == set(SheetLayoutKey.values)
-    for key, layout in LAYOUTS.items():
+def test_every_built_in_layout_is_a_definition_file_and_a_choice():
+    assert set(built_in_layouts()) == set(SheetLayoutKey.values)
+    for key, layout in all_layouts().items():
         assert isinstance(layout, SheetLayout)
         assert layout.key == key
         assert get_layout(key) is layout
