@@ -4,8 +4,22 @@ from django.contrib.contenttypes.models import ContentType
 
 from evalsheets.models import AuditEntry
 
+# The actions written to the trail, named <object>.<verb> (the object the entry is about,
+# what was done to it). Stored rows were renamed to these by migration 0008.
+# A sheet's workflow transitions (evalsheets.workflow.transitions, Transition.audit_action):
+ACTION_SUBMIT = "sheet.submit"
+ACTION_RETURN = "sheet.return"
+ACTION_APPROVE = "sheet.approve"
+ACTION_CONFIRM = "sheet.confirm"
+ACTION_PUBLISH = "sheet.publish"
+ACTION_REOPEN = "sheet.reopen"
 # The entry form's save (evalsheets.entry.saving): its changes are listed per field.
 ACTION_EDIT = "sheet.edit"
+# 新年度の開始 (evalsheets.workflow.years): each new sheet, copied from the project's latest
+# sheet or created empty, and the year itself (on the municipality: salaries, sheets made).
+ACTION_COPY = "sheet.copy"
+ACTION_CREATE = "sheet.create"
+ACTION_OPEN_YEAR = "fiscal_year.open"
 
 
 def entry(

@@ -46,7 +46,8 @@ class WorkflowError(ServiceError):
 
 @dataclass(frozen=True)
 class Transition:
-    action: str
+    action: str  # the URL's and the form's name of the step
+    audit_action: str  # what the audit trail records (audit.ACTION_*)
     label: str  # the button and the history say this
     sources: tuple[str, ...]
     target: str
@@ -90,6 +91,7 @@ TRANSITIONS = {
     for t in (
         Transition(
             "submit",
+            audit.ACTION_SUBMIT,
             gettext_lazy("提出"),
             (SheetState.DRAFT,),
             SheetState.SUBMITTED,
@@ -101,6 +103,7 @@ TRANSITIONS = {
         ),
         Transition(
             "approve",
+            audit.ACTION_APPROVE,
             gettext_lazy("承認"),
             (SheetState.SUBMITTED,),
             SheetState.APPROVED,
@@ -112,6 +115,7 @@ TRANSITIONS = {
         ),
         Transition(
             "confirm",
+            audit.ACTION_CONFIRM,
             gettext_lazy("企画課確認"),
             (SheetState.APPROVED,),
             SheetState.CONFIRMED,
@@ -123,6 +127,7 @@ TRANSITIONS = {
         ),
         Transition(
             "publish",
+            audit.ACTION_PUBLISH,
             gettext_lazy("公表"),
             (SheetState.CONFIRMED,),
             SheetState.PUBLISHED,
@@ -134,6 +139,7 @@ TRANSITIONS = {
         ),
         Transition(
             "return",
+            audit.ACTION_RETURN,
             gettext_lazy("差戻し"),
             (SheetState.SUBMITTED,),
             SheetState.DRAFT,
@@ -145,6 +151,7 @@ TRANSITIONS = {
         ),
         Transition(
             "reopen",
+            audit.ACTION_REOPEN,
             gettext_lazy("再開（下書きに戻す）"),
             (SheetState.APPROVED, SheetState.CONFIRMED, SheetState.PUBLISHED),
             SheetState.DRAFT,
@@ -175,7 +182,7 @@ def submitter_of(sheet):
     """Who submitted the sheet most recently (from the audit trail), or None."""
     entry = (
         audit.entries_for(sheet)
-        .filter(action="submit", to_state=SheetState.SUBMITTED)
+        .filter(action=audit.ACTION_SUBMIT, to_state=SheetState.SUBMITTED)
         .only("actor_id")
         .first()
     )
@@ -286,7 +293,7 @@ def perform(action: str, sheet, user, text: str = "") -> EvaluationSheet:
         locked.save(update_fields=fields)
         audit.record(
             user,
-            action,
+            transition.audit_action,
             locked,
             municipality=locked.project.municipality,
             from_state=from_state,

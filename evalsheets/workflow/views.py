@@ -26,16 +26,17 @@ from evalsheets.models.querysets import get_sheet_or_404
 from evalsheets.sheets.display import load_sheet_for_display, sheet_context
 from evalsheets.workflow import audit
 from evalsheets.workflow import transitions as services
-from evalsheets.workflow.audit import ACTION_EDIT
+from evalsheets.workflow.audit import ACTION_COPY, ACTION_CREATE, ACTION_EDIT
 from evalsheets.workflow.forms import TransitionForm
 from evalsheets.workflow.history import describe_all
 from evalsheets.workflow.transitions import TRANSITIONS, WorkflowError
 
-# The other actions written to a sheet's audit trail, for the history's wording.
-OTHER_ACTION_LABELS = {
-    "create": gettext_lazy("作成"),  # opening a year, a project without an earlier sheet
+# What the history calls each action of a sheet's audit trail: a transition by its button.
+ACTION_LABELS = {
+    **{t.audit_action: t.label for t in TRANSITIONS.values()},
+    ACTION_CREATE: gettext_lazy("作成"),  # opening a year, a project without an earlier sheet
     ACTION_EDIT: gettext_lazy("編集"),  # the entry form's save (entry.saving.save_sheet)
-    "copy": gettext_lazy("前年度から複写"),  # opening a year, copied from the latest sheet
+    ACTION_COPY: gettext_lazy("前年度から複写"),  # opening a year, copied from the latest sheet
 }
 # What the sheet waits for, for a user who has nothing to do on it now.
 WAITING_FOR = {
@@ -48,9 +49,7 @@ EXTRA_FIELD_LABELS = {"remarks": Review._meta.get_field("remarks").verbose_name}
 
 
 def action_label(action: str) -> str:
-    if action in TRANSITIONS:
-        return TRANSITIONS[action].label
-    return OTHER_ACTION_LABELS.get(action, action)
+    return ACTION_LABELS.get(action, action)
 
 
 def state_label(state: str) -> str:
@@ -147,7 +146,7 @@ def workflow_context(request, sheet, bound: TransitionForm | None = None) -> dic
     # The latest step (with its comment or reason) next to the buttons: a 課長 reads
     # the 担当者's note before deciding, a 担当者 the reason of a 差戻し. It may lie
     # beyond the first page of the history (many saves since).
-    last = entries.filter(action__in=list(TRANSITIONS))[:1]
+    last = entries.filter(action__in=[t.audit_action for t in TRANSITIONS.values()])[:1]
     return {
         "workflow_forms": forms,
         "workflow_waiting": "" if forms else WAITING_FOR.get(sheet.state, ""),

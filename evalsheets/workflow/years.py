@@ -149,7 +149,7 @@ def open_fiscal_year(
         if result.changed:
             audit.record(
                 actor,
-                "open_fiscal_year",
+                audit.ACTION_OPEN_YEAR,
                 municipality,
                 municipality=municipality,
                 comment=_("%(year)s年度を開始しました（シート%(n)s件作成）。")
@@ -169,12 +169,12 @@ def _record_created(actor, municipality, sheets, sources):
     for sheet in sheets:
         source = sources.get(sheet.project_id)
         if source is not None:
-            action = "copy"
+            action = audit.ACTION_COPY
             comment = _("%(year)sのシートから複写しました（新しい年度の開始）。") % {
                 "year": fiscal_year_label(source.fiscal_year)
             }
         else:
-            action = "create"
+            action = audit.ACTION_CREATE
             comment = _("新しい年度の開始で作成しました。")
         entries.append(
             audit.entry(

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from core.choices import SheetState
 from evalsheets.models import AuditEntry, EvaluationSheet
+from evalsheets.workflow.audit import ACTION_APPROVE
 from tests.e2e.conftest import login, screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -83,4 +84,4 @@ def test_form_data_that_is_not_utf8_is_refused_with_a_page(new_page, demo_data):
     screenshot(page, "input-limits-03-invalid-utf8")
     sheet.refresh_from_db()
     assert sheet.state == SheetState.SUBMITTED
-    assert not AuditEntry.objects.filter(action="approve").exists()
+    assert not AuditEntry.objects.filter(action=ACTION_APPROVE).exists()

@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 
 from core.choices import SheetState
 from evalsheets.models import AuditEntry, AverageSalary, EvaluationSheet
+from evalsheets.workflow.audit import ACTION_PUBLISH
 from tests.e2e.conftest import login, screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -205,11 +206,11 @@ def test_draft_to_published_cycle(new_page, demo_data):
         "公表",
     ]
     history = planning.locator("table.history")
-    expect(history.locator("tr.history-return")).to_contain_text("課長一郎")
-    expect(history.locator("tr.history-return")).to_contain_text(REASON)
-    expect(history.locator("tr.history-return")).to_contain_text("提出済 → 下書き")
-    expect(history.locator("tr.history-approve")).to_contain_text(REMARKS)
-    expect(history.locator("tr.history-publish")).to_contain_text("企画課確認 → 公表")
+    expect(history.locator("tr.history-sheetreturn")).to_contain_text("課長一郎")
+    expect(history.locator("tr.history-sheetreturn")).to_contain_text(REASON)
+    expect(history.locator("tr.history-sheetreturn")).to_contain_text("提出済 → 下書き")
+    expect(history.locator("tr.history-sheetapprove")).to_contain_text(REMARKS)
+    expect(history.locator("tr.history-sheetpublish")).to_contain_text("企画課確認 → 公表")
     first_edit = history.locator("tr.history-sheetedit").last  # what the 担当者 typed
     for change in (
         "今後の方向性：（なし） → 現状のまま継続",
@@ -217,12 +218,14 @@ def test_draft_to_published_cycle(new_page, demo_data):
         "R06年度 職員人工数：0.00 → 0.50",
     ):
         expect(first_edit).to_contain_text(change)
-    expect(history.locator("tr.history-copy")).to_contain_text("令和5年度のシートから複写しました")
+    expect(history.locator("tr.history-sheetcopy")).to_contain_text(
+        "令和5年度のシートから複写しました"
+    )
     shot(planning, 13, "planning-published-history")
     sheet.refresh_from_db()
     assert sheet.state == SheetState.PUBLISHED and sheet.published_at is not None
     assert sheet.review.remarks == REMARKS
-    assert AuditEntry.objects.filter(object_id=sheet.pk, action="publish").count() == 1
+    assert AuditEntry.objects.filter(object_id=sheet.pk, action=ACTION_PUBLISH).count() == 1
 
     # 8. Anyone, without logging in, finds it on the public list of 令和6年度.
     citizen.goto(f"/public/432067/{YEAR}/")

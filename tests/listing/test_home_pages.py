@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from core.choices import SheetState
 from evalsheets.models import EvaluationSheet, Project
-from evalsheets.workflow.audit import record
+from evalsheets.workflow.audit import ACTION_RETURN, ACTION_SUBMIT, record
 from tests.conftest import publish
 
 
@@ -47,7 +47,7 @@ def test_staff_sees_own_section_drafts_and_returned(client, world):
     )
     record(
         world["users"]["chief_a"],
-        "return",
+        ACTION_RETURN,
         extra,
         from_state=SheetState.SUBMITTED,
         to_state=SheetState.DRAFT,
@@ -78,7 +78,7 @@ def test_chief_sees_review_queue_of_own_section_only(client, world):
     _set_state(world["sheets"]["b"], SheetState.SUBMITTED)
     record(
         world["users"]["staff_a"],
-        "submit",
+        ACTION_SUBMIT,
         world["sheets"]["a"],
         from_state=SheetState.DRAFT,
         to_state=SheetState.SUBMITTED,

@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from evalsheets.models import AuditEntry, EvaluationSheet
+from evalsheets.workflow.audit import ACTION_SUBMIT
 from tests.support.entry import make_draft, post_data, read_form, snapshot, user
 
 pytestmark = pytest.mark.django_db
@@ -67,7 +68,7 @@ def test_urlencoded_workflow_comment_is_refused(staff, world, bad):
     )
     assert refused(response), response.status_code
     sheet.refresh_from_db()
-    assert sheet.state == "draft" and not AuditEntry.objects.filter(action="submit").exists()
+    assert sheet.state == "draft" and not AuditEntry.objects.filter(action=ACTION_SUBMIT).exists()
 
 
 def test_raw_bytes_not_percent_encoded_are_refused(staff, world):
@@ -110,7 +111,7 @@ def test_a_typed_replacement_character_is_kept(staff, world):
             reverse("sheet_submit", args=[sheet.pk]), body, content_type=content_type
         )
         assert response.status_code == 302, response.content[:300]
-    assert AuditEntry.objects.filter(action="submit", comment="記号\ufffdを含む").count() == 2
+    assert AuditEntry.objects.filter(action=ACTION_SUBMIT, comment="記号\ufffdを含む").count() == 2
 
 
 def test_the_entry_form_with_invalid_utf8_changes_nothing(demo_data):

@@ -175,7 +175,7 @@ def test_random_workflow_sequences(world):
                     assert len(entries) == audit_before + 1
                     entry = entries[0]
                     assert (entry.action, entry.from_state, entry.to_state) == (
-                        action,
+                        services.TRANSITIONS[action].audit_action,
                         before.state,
                         after.state,
                     )

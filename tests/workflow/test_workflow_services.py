@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from core.choices import SheetState
 from evalsheets.models import EvaluationSheet, Review
+from evalsheets.workflow import audit
 from evalsheets.workflow import transitions as services
 from evalsheets.workflow.audit import entries_for
 from evalsheets.workflow.transitions import WorkflowError
@@ -38,7 +39,7 @@ def test_submit_moves_draft_to_submitted(world, django_capture_on_commit_callbac
     entry = last_entry(sheet)
     assert (entry.actor, entry.action, entry.from_state, entry.to_state, entry.comment) == (
         staff,
-        "submit",
+        audit.ACTION_SUBMIT,
         SheetState.DRAFT,
         SheetState.SUBMITTED,
         "ご確認ください。",
@@ -143,7 +144,7 @@ def test_concurrent_double_submit_makes_one_transition(world):
     assert sorted(outcomes) == ["ok", "refused"]
     sheet = EvaluationSheet.objects.get(pk=pk)
     assert (sheet.state, sheet.version) == (SheetState.SUBMITTED, 2)
-    assert entries_for(sheet).filter(action="submit").count() == 1
+    assert entries_for(sheet).filter(action=audit.ACTION_SUBMIT).count() == 1
 
 
 def test_no_mail_when_the_transaction_rolls_back(world, django_capture_on_commit_callbacks):
@@ -193,7 +194,7 @@ def test_return_goes_back_to_draft_and_tells_the_staff(world, django_capture_on_
     entry = last_entry(sheet)
     assert (entry.actor, entry.action, entry.from_state, entry.to_state) == (
         world["users"]["chief_a"],
-        "return",
+        audit.ACTION_RETURN,
         SheetState.SUBMITTED,
         SheetState.DRAFT,
     )
@@ -249,7 +250,7 @@ def test_approve_records_the_review(world, django_capture_on_commit_callbacks):
     assert review.reviewed_at == sheet.approved_at
     entry = last_entry(sheet)
     assert (entry.action, entry.from_state, entry.to_state, entry.comment) == (
-        "approve",
+        audit.ACTION_APPROVE,
         SheetState.SUBMITTED,
         SheetState.APPROVED,
         "圏域の連携は順調。",
@@ -311,7 +312,7 @@ def test_confirm_then_publish(world, django_capture_on_commit_callbacks):
     assert recipients() == ["chief_a@example.jp", "staff_a@example.jp"]
     entry = last_entry(sheet)
     assert (entry.action, entry.from_state, entry.to_state, entry.comment) == (
-        "publish",
+        audit.ACTION_PUBLISH,
         SheetState.CONFIRMED,
         SheetState.PUBLISHED,
         "HP掲載",
@@ -358,7 +359,7 @@ def test_reopen_clears_approval_and_publication(world, state, django_capture_on_
     assert (sheet.approved_by, sheet.approved_at, sheet.published_at) == (None, None, None)
     entry = last_entry(sheet)
     assert (entry.action, entry.from_state, entry.to_state, entry.comment) == (
-        "reopen",
+        audit.ACTION_REOPEN,
         state,
         SheetState.DRAFT,
         "数値の誤りがあったため",
