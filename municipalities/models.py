@@ -5,8 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.calculations import achievement_rate
 from core import layout_keys
+from core.calculations import achievement_rate
 from municipalities.choices import Achievement, MunicipalityKind, Role
 from municipalities.validators import validate_local_government_code
 
