@@ -5,7 +5,7 @@ from django.contrib.contenttypes.models import ContentType
 from evalsheets.models import AuditEntry
 
 # The actions written to the trail, named <object>.<verb> (the object the entry is about,
-# what was done to it). Stored rows were renamed to these by migration 0009.
+# what was done to it). Stored rows were renamed to these by migration 0008.
 # A sheet's workflow transitions (evalsheets.workflow.transitions, Transition.audit_action):
 ACTION_SUBMIT = "sheet.submit"
 ACTION_RETURN = "sheet.return"

@@ -1,4 +1,4 @@
-"""Audit action names: one style (<object>.<verb>), and migration 0009 renames stored rows."""
+"""Audit action names: one style (<object>.<verb>), and migration 0008 renames stored rows."""
 
 import importlib
 
@@ -9,7 +9,7 @@ from evalsheets.workflow import audit
 from evalsheets.workflow.audit import record
 from evalsheets.workflow.transitions import TRANSITIONS
 
-rename = importlib.import_module("evalsheets.migrations.0009_audit_action_names")
+rename = importlib.import_module("evalsheets.migrations.0008_audit_action_names")
 
 ACTIONS = {name: value for name, value in vars(audit).items() if name.startswith("ACTION_")}
 

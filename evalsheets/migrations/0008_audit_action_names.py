@@ -36,6 +36,6 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("evalsheets", "0008_layout_definitions_and_extra")]
+    dependencies = [("evalsheets", "0007_costrow_copy_state")]
 
     operations = [migrations.RunPython(forwards, backwards)]
