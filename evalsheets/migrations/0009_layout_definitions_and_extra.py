@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('evalsheets', '0007_costrow_copy_state'),
+        ('evalsheets', '0008_audit_action_names'),
     ]
 
     operations = [
