@@ -246,6 +246,18 @@ def _value_copy(model, indicator, year, old):
 
 
 def _create_sheets(projects, sources, year) -> list[EvaluationSheet]:
+    """The year's drafts with everything copied from their sources, level by level: the
+    sheets, their rows, the 細事業's 活動指標, then the values of every indicator and the
+    schedule's entries (one bulk insert per model)."""
+    sheets = _new_sheets(projects, sources, year)
+    subs, outcomes, items = _copy_rows(sheets, sources, year)
+    activities = _copy_activity_indicators(subs)
+    _copy_years(activities, outcomes, items)
+    return sheets
+
+
+def _new_sheets(projects, sources, year) -> list[EvaluationSheet]:
+    """One draft per project, its narrative carried from its source (if any)."""
     sheets = []
     for project in projects:
         sheet = EvaluationSheet(project=project, fiscal_year=year, state=SheetState.DRAFT)
@@ -257,45 +269,39 @@ def _create_sheets(projects, sources, year) -> list[EvaluationSheet]:
             sheet.previous_direction = source.direction
         sheets.append(sheet)
     EvaluationSheet.objects.bulk_create(sheets)
+    return sheets
 
-    costs, efforts, answers = [], [], []
-    subs, sub_sources = [], []
-    outcomes, outcome_sources = [], []
-    items, item_sources = [], []
+
+def _copy_rows(sheets, sources, year):
+    """The rows of each sheet (costs, 人工, assessments, 細事業, 成果指標, schedule items).
+    Returns the new 細事業, 成果指標 and schedule items, each as (new, (old, delta))."""
+    costs, efforts, answers, subs, outcomes, items = [], [], [], [], [], []
     for sheet in sheets:
         source = sources.get(sheet.project_id)
         if source is None:
             continue
         delta = year - source.fiscal_year
         costs.extend(_shifted_costs(sheet, source, delta))
-        old_efforts = {e.fiscal_year: e for e in source.efforts.all()}
-        for new_year, old in _shift(old_efforts, delta):
-            efforts.append(
-                StaffEffort(
-                    sheet=sheet,
-                    fiscal_year=new_year,
-                    staff_fte=old.staff_fte if old else Decimal("0"),
-                    part_time_fte=old.part_time_fte if old else Decimal("0"),
-                    target_count=old.target_count if old else None,
-                )
-            )
+        efforts.extend(_shifted_efforts(sheet, source, delta))
         answers.extend(
             AssessmentAnswer(sheet=sheet, viewpoint=a.viewpoint, choice=a.choice, reason=a.reason)
             for a in source.assessments.all()
         )
-        for sub in source.sub_projects.all():
-            subs.append(
+        subs.extend(
+            (
                 SubProject(
                     sheet=sheet,
                     sort_order=sub.sort_order,
                     name=sub.name,
                     means=sub.means,
                     is_new=False,
-                )
+                ),
+                (sub, delta),
             )
-            sub_sources.append((sub, delta))
-        for indicator in source.outcome_indicators.all():
-            outcomes.append(
+            for sub in source.sub_projects.all()
+        )
+        outcomes.extend(
+            (
                 OutcomeIndicator(
                     sheet=sheet,
                     name=indicator.name,
@@ -304,38 +310,62 @@ def _create_sheets(projects, sources, year) -> list[EvaluationSheet]:
                     method=indicator.method,
                     baseline=indicator.baseline,
                     baseline_year=indicator.baseline_year,
-                )
+                ),
+                (indicator, delta),
             )
-            outcome_sources.append((indicator, delta))
-        for item in source.schedule_items.all():
-            items.append(ScheduleItem(sheet=sheet, sort_order=item.sort_order, name=item.name))
-            item_sources.append((item, delta))
+            for indicator in source.outcome_indicators.all()
+        )
+        items.extend(
+            (ScheduleItem(sheet=sheet, sort_order=item.sort_order, name=item.name), (item, delta))
+            for item in source.schedule_items.all()
+        )
     CostRow.objects.bulk_create(costs)
     StaffEffort.objects.bulk_create(efforts)
     AssessmentAnswer.objects.bulk_create(answers)
-    SubProject.objects.bulk_create(subs)
-    OutcomeIndicator.objects.bulk_create(outcomes)
-    ScheduleItem.objects.bulk_create(items)
+    SubProject.objects.bulk_create([new for new, _source in subs])
+    OutcomeIndicator.objects.bulk_create([new for new, _source in outcomes])
+    ScheduleItem.objects.bulk_create([new for new, _source in items])
+    return subs, outcomes, items
 
-    activity, activity_sources = [], []
-    for new_sub, (old_sub, delta) in zip(subs, sub_sources, strict=True):
-        for indicator in old_sub.indicators.all():
-            activity.append(
-                ActivityIndicator(
-                    sub_project=new_sub,
-                    name=indicator.name,
-                    unit=indicator.unit,
-                    sort_order=indicator.sort_order,
-                )
-            )
-            activity_sources.append((indicator, delta))
-    ActivityIndicator.objects.bulk_create(activity)
 
+def _shifted_efforts(sheet, source, delta) -> list[StaffEffort]:
+    """人工 per year: carried where the source had that year, 0.00 for the new one."""
+    old_efforts = {e.fiscal_year: e for e in source.efforts.all()}
+    return [
+        StaffEffort(
+            sheet=sheet,
+            fiscal_year=new_year,
+            staff_fte=old.staff_fte if old else Decimal("0"),
+            part_time_fte=old.part_time_fte if old else Decimal("0"),
+            target_count=old.target_count if old else None,
+        )
+        for new_year, old in _shift(old_efforts, delta)
+    ]
+
+
+def _copy_activity_indicators(subs):
+    """The 活動指標 of each new 細事業, as (new, (old, delta))."""
+    activities = [
+        (
+            ActivityIndicator(
+                sub_project=new_sub,
+                name=indicator.name,
+                unit=indicator.unit,
+                sort_order=indicator.sort_order,
+            ),
+            (indicator, delta),
+        )
+        for new_sub, (old_sub, delta) in subs
+        for indicator in old_sub.indicators.all()
+    ]
+    ActivityIndicator.objects.bulk_create([new for new, _source in activities])
+    return activities
+
+
+def _copy_years(activities, outcomes, items):
+    """The per-year values of every indicator and the schedule's per-year entries."""
     values = defaultdict(list)
-    for pairs, model in (
-        (zip(activity, activity_sources, strict=True), ActivityValue),
-        (zip(outcomes, outcome_sources, strict=True), OutcomeValue),
-    ):
+    for pairs, model in ((activities, ActivityValue), (outcomes, OutcomeValue)):
         for new_indicator, (old_indicator, delta) in pairs:
             old_values = {v.fiscal_year: v for v in old_indicator.values.all()}
             values[model].extend(
@@ -343,7 +373,7 @@ def _create_sheets(projects, sources, year) -> list[EvaluationSheet]:
                 for new_year, old in _shift(old_values, delta)
             )
     entries = []
-    for new_item, (old_item, delta) in zip(items, item_sources, strict=True):
+    for new_item, (old_item, delta) in items:
         old_entries = {e.fiscal_year: e for e in old_item.entries.all()}
         entries.extend(
             ScheduleEntry(
@@ -357,7 +387,6 @@ def _create_sheets(projects, sources, year) -> list[EvaluationSheet]:
     for model, rows in values.items():
         model.objects.bulk_create(rows)
     ScheduleEntry.objects.bulk_create(entries)
-    return sheets
 
 
 def _shifted_costs(sheet, source, delta) -> list[CostRow]:
