@@ -88,49 +88,10 @@ def open_year(request):
             except FiscalYearError as exc:
                 form.add_error(exc.field, exc.message)
             else:
-                if result.created:
-                    messages.success(
-                        request,
-                        _(
-                            "%(year)sを開始しました。評価シート%(n)s件を作成しました"
-                            "（うち前年度から複写 %(copied)s件）。"
-                        )
-                        % {
-                            "year": fiscal_year_label(year),
-                            "n": f"{len(result.created):,}",
-                            "copied": f"{result.copied:,}",
-                        },
-                    )
-                elif result.salary_changes:
-                    messages.success(
-                        request,
-                        _("%(year)sの平均給与を更新しました。新しく作成するシートはありません。")
-                        % {"year": fiscal_year_label(year)},
-                    )
-                else:
-                    messages.info(
-                        request,
-                        _("%(year)sは既に開始済みです。変更はありません。")
-                        % {"year": fiscal_year_label(year)},
-                    )
+                _report(request, year, result)
                 return redirect(f"{reverse('home')}?year={year}")
     else:
-        initial = {}
-        if proposed:
-            initial["fiscal_year"] = fiscal_year_label(proposed)
-            salaries = {
-                s.staff_kind: s.amount
-                for s in AverageSalary.objects.filter(
-                    municipality=municipality, fiscal_year=proposed
-                )
-            }
-            for name, kind in (
-                ("staff_salary", StaffKind.STAFF),
-                ("part_time_salary", StaffKind.PART_TIME),
-            ):
-                if kind in salaries:
-                    initial[name] = f"{salaries[kind]:,}"
-        form = OpenYearForm(initial=initial)
+        form = OpenYearForm(initial=_initial(municipality, proposed))
     pending = projects_to_open(municipality, proposed).count() if proposed else None
     return render(
         request,
@@ -147,3 +108,49 @@ def open_year(request):
             )[:10],
         },
     )
+
+
+def _report(request, year: int, result):
+    """What opening the year did: sheets made (copied), only salaries, or nothing."""
+    if result.created:
+        messages.success(
+            request,
+            _(
+                "%(year)sを開始しました。評価シート%(n)s件を作成しました"
+                "（うち前年度から複写 %(copied)s件）。"
+            )
+            % {
+                "year": fiscal_year_label(year),
+                "n": f"{len(result.created):,}",
+                "copied": f"{result.copied:,}",
+            },
+        )
+    elif result.salary_changes:
+        messages.success(
+            request,
+            _("%(year)sの平均給与を更新しました。新しく作成するシートはありません。")
+            % {"year": fiscal_year_label(year)},
+        )
+    else:
+        messages.info(
+            request,
+            _("%(year)sは既に開始済みです。変更はありません。") % {"year": fiscal_year_label(year)},
+        )
+
+
+def _initial(municipality, proposed: int | None) -> dict:
+    """The form proposes the year after the latest, with its salaries if already set."""
+    initial = {}
+    if proposed:
+        initial["fiscal_year"] = fiscal_year_label(proposed)
+        salaries = {
+            s.staff_kind: s.amount
+            for s in AverageSalary.objects.filter(municipality=municipality, fiscal_year=proposed)
+        }
+        for name, kind in (
+            ("staff_salary", StaffKind.STAFF),
+            ("part_time_salary", StaffKind.PART_TIME),
+        ):
+            if kind in salaries:
+                initial[name] = f"{salaries[kind]:,}"
+    return initial
