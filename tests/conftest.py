@@ -13,6 +13,17 @@ from municipalities.choices import Role
 from municipalities.models import Department, Municipality, Section, StaffProfile
 
 
+@pytest.fixture(autouse=True)
+def _no_installed_layouts():
+    """Each test's database starts without installed 様式 versions: so does the registry's
+    cache (it would otherwise keep a version a test installed and rolled back)."""
+    from evalsheets.layouts import assume_none_installed
+
+    assume_none_installed()
+    yield
+    assume_none_installed()
+
+
 @pytest.fixture
 def demo_data(db):
     from evalsheets import demo

@@ -27,3 +27,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     _tag = os.environ.get("EVALSHEETS_TEST_DB_TAG", "")
     _name = f".pytest-db{'-' + _tag if _tag else ''}.sqlite3"
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / _name)}  # noqa: F405
+
+# The 様式 registry reads installed versions when one is installed and at the start of each
+# test (tests/conftest.py), never on a timer: query counts stay exact.
+SHEET_LAYOUT_CACHE_SECONDS = 10**9

@@ -52,6 +52,7 @@ class RowChange:
 @dataclass
 class EntryChanges:
     fields: dict = field(default_factory=dict)
+    extra: dict = field(default_factory=dict)  # {extra field: value} (SheetLayout.extra_fields)
     costs: dict = field(default_factory=dict)  # {(kind, year): {model field: int}}
     efforts: dict = field(default_factory=dict)  # {year: {field: value}}
     sub_projects: list = field(default_factory=list)
@@ -91,6 +92,7 @@ class SheetEntry:
             data,
             prefix="sheet",
             layout=self.layout,
+            fiscal_year=sheet.fiscal_year,
             initial=SheetFieldsForm.initial_for(sheet, self.layout),
         )
         self.salaries = sheet.salary_table()
@@ -325,8 +327,9 @@ class SheetEntry:
         changes = EntryChanges()
         cleaned = self.fields.cleaned_data
         for name in self.fields.fields:
-            if name in cleaned:
+            if name in cleaned and not self.fields.is_extra(name):
                 changes.fields[name] = SheetFieldsForm.to_model(name, cleaned[name])
+        changes.extra = self.fields.extra_values(self.sheet.extra or {})
         for column in self.columns:
             values = self._cost_values(column.form)
             if values:

@@ -19,6 +19,7 @@ from core.formfields import (
     JapaneseIntegerField,
     JapaneseTextField,
 )
+from evalsheets.entry import extra
 from evalsheets.layouts import SheetLayout
 from evalsheets.models import (
     COUNT_MAX,
@@ -94,15 +95,41 @@ def _sheet_field(name: str, layout: SheetLayout):
 class SheetFieldsForm(forms.Form):
     """The sheet's own fields (texts, ■/□ choices, 方向性) for one 様式."""
 
-    def __init__(self, *args, layout: SheetLayout, **kwargs):
+    def __init__(self, *args, layout: SheetLayout, fiscal_year: int = 0, **kwargs):
         super().__init__(*args, **kwargs)
+        self.layout = layout
+        self.fiscal_year = fiscal_year
         for name in layout.fields:
-            self.fields[name] = _sheet_field(name, layout)
+            extra_field = layout.extra_field(name)
+            if extra_field is not None:
+                self.fields.update(extra.form_fields(extra_field, fiscal_year))
+            else:
+                self.fields[name] = _sheet_field(name, layout)
+
+    def extra_values(self, stored: dict) -> dict:
+        """{name: value to store} of the extra fields that validated."""
+        values = {}
+        for extra_field in self.layout.extra_fields:
+            if extra_field.name not in self.layout.fields:
+                continue
+            value = extra.stored_value(
+                extra_field, self.cleaned_data, self.fiscal_year, stored.get(extra_field.name)
+            )
+            if value is not ...:
+                values[extra_field.name] = value
+        return values
+
+    def is_extra(self, name: str) -> bool:
+        return name.split("__")[0] in {e.name for e in self.layout.extra_fields}
 
     @staticmethod
     def initial_for(sheet: EvaluationSheet, layout: SheetLayout) -> dict:
         initial = {}
         for name in layout.fields:
+            extra_field = layout.extra_field(name)
+            if extra_field is not None:
+                initial.update(extra.initial(extra_field, sheet.extra or {}, sheet.fiscal_year))
+                continue
             value = getattr(sheet, name)
             if name == "user_charge_exists":
                 value = {True: "yes", False: "no"}.get(value, "")

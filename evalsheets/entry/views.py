@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from evalsheets.entry.bundle import SheetEntry
 from evalsheets.entry.saving import VersionConflict, save_sheet
+from evalsheets.entry.sections import entry_sections
 from evalsheets.models import EvaluationSheet
 from evalsheets.models.querysets import get_sheet_or_404, profile_of, require
 from evalsheets.sheets.display import load_sheet_for_display, sheet_context
@@ -98,6 +99,7 @@ def _render(request, entry, *, saved=None, status=200):
         {
             "entry": entry,
             "cost_rows": entry.layout.cost_rows,
+            "entry_sections": entry_sections(entry) if entry.layout.sections else (),
             "show_personnel": entry.layout.personnel,
             "saved": saved,
             "has_errors": entry.is_bound and not entry.is_valid(),

@@ -12,9 +12,11 @@ the diff, the history, the PDF and the exports all ask the layout. An unknown ke
 from evalsheets.layouts.base import Choice, ExtraField, SheetLayout, UnknownLayout, Viewpoint
 from evalsheets.layouts.registry import (
     all_layouts,
+    assume_none_installed,
     built_in_layouts,
     forget_installed,
     get_layout,
+    refresh_installed,
     set_installed_source,
 )
 
@@ -25,8 +27,10 @@ __all__ = [
     "UnknownLayout",
     "Viewpoint",
     "all_layouts",
+    "assume_none_installed",
     "built_in_layouts",
     "forget_installed",
     "get_layout",
+    "refresh_installed",
     "set_installed_source",
 ]

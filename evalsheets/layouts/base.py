@@ -8,6 +8,7 @@ entry form and the PDF.
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from types import MappingProxyType
 
 from core.choices import CostKind
@@ -51,6 +52,34 @@ class ExtraField:
 
     def choice_label(self, key) -> str:
         return dict(self.choices).get(key, "")
+
+    @property
+    def full_label(self) -> str:
+        return self.label + (f"（{self.unit}）" if self.unit else "")
+
+    def shown(self, value) -> str:
+        """The stored value as the page and the PDF print it."""
+        if value in (None, "", {}):
+            return ""
+        if self.kind == "choice":
+            return self.choice_label(value) or str(value)
+        if self.kind == "yes_no":
+            return dict(self.choices or YES_NO).get("yes" if value else "no", "")
+        if self.kind == "number":
+            return _grouped(value)
+        if self.kind == "year_numbers":
+            return "、".join(
+                f"{fiscal_year_label(int(year))} {_grouped(number)}"
+                for year, number in sorted(value.items())
+            )
+        return str(value)
+
+
+YES_NO = (("yes", "可"), ("no", "否"))
+
+
+def _grouped(number) -> str:
+    return f"{Decimal(str(number)):,f}"
 
 
 @dataclass(frozen=True)

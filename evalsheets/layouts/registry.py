@@ -41,9 +41,23 @@ def set_installed_source(source: Callable[[], Installed]) -> None:
 
 
 def forget_installed() -> None:
-    """Read the installed versions again at the next lookup (after an install)."""
+    """Read the installed versions again at the next lookup."""
     with _lock:
         _cache["at"] = None
+
+
+def assume_none_installed() -> None:
+    """Take it that no version is installed, without asking the database (the tests, whose
+    database starts empty for each test)."""
+    with _lock:
+        _cache.update(at=time.monotonic(), versions={})
+
+
+def refresh_installed() -> None:
+    """Read the installed versions now (after an install, so that the next page needs no
+    query for them)."""
+    forget_installed()
+    _installed()
 
 
 def _installed() -> dict[str, list[tuple[SheetLayout, int | None]]]:
@@ -62,22 +76,21 @@ def _installed() -> dict[str, list[tuple[SheetLayout, int | None]]]:
 
 
 def get_layout(key: str, fiscal_year: int | None = None) -> SheetLayout:
-    """The layout ``key`` as it applies to a sheet of ``fiscal_year`` (the latest version
-    whose valid_from is not after it; without a year, the latest version)."""
-    entries = _installed().get(key)
-    if entries:
-        applicable = [
-            layout
-            for layout, valid_from in entries
-            if fiscal_year is None or valid_from is None or valid_from <= fiscal_year
-        ]
-        if applicable:
-            return applicable[-1]
-        return entries[0][0]
-    layout = built_in_layouts().get(key)
-    if layout is None:
+    """The layout ``key`` as it applies to a sheet of ``fiscal_year``: the latest version
+    (built-in file or installed) whose valid_from is not after it; without a year, the
+    latest version."""
+    versions = list(_installed().get(key, ()))
+    built_in = built_in_layouts().get(key)
+    if built_in is not None:
+        versions.insert(0, (built_in, None))
+    if not versions:
         raise UnknownLayout(key)
-    return layout
+    applicable = [
+        layout
+        for layout, valid_from in versions
+        if fiscal_year is None or valid_from is None or valid_from <= fiscal_year
+    ]
+    return (applicable or versions)[-1]
 
 
 def all_layouts() -> dict[str, SheetLayout]:

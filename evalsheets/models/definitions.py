@@ -8,7 +8,7 @@ from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import ServiceError
-from evalsheets.layouts import SheetLayout, built_in_layouts, forget_installed
+from evalsheets.layouts import SheetLayout, built_in_layouts, refresh_installed
 from evalsheets.layouts.definition import parse
 from evalsheets.models.sheet import EvaluationSheet
 
@@ -132,5 +132,6 @@ def install_definition(
             sha256=digest,
             installed_by=installed_by,
         )
-    forget_installed()
+    transaction.on_commit(refresh_installed)
+    refresh_installed()
     return row, True

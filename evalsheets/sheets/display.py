@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404
 
 from core.choices import Actor, CostKind, ImplementationMethod, ProjectType
 from evalsheets.models import EvaluationSheet
+from evalsheets.sheets.sections import sections
 
 
 def load_sheet_for_display(queryset, pk) -> EvaluationSheet:
@@ -79,4 +80,5 @@ def sheet_context(sheet: EvaluationSheet) -> dict:
             if c[0] != ImplementationMethod.DESIGNATED_MANAGER
         ],
         "actor_choices": Actor.choices,
+        "sections": sections(sheet, layout),
     }

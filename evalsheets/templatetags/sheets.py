@@ -167,5 +167,11 @@ def get(mapping, key):
 
 
 @register.filter
+def attr(obj, name):
+    """obj.<name>, for a name that comes from the 様式 definition (a cost row's field)."""
+    return getattr(obj, name, None) if obj is not None else None
+
+
+@register.filter
 def lines(text):
     return [line for line in (text or "").splitlines() if line.strip()]
