@@ -6,7 +6,7 @@ field error in Japanese, never a silent 0. Inputs are text inputs with
 ``inputmode`` (a ``type=number`` input would refuse full-width digits in the
 browser before the server could accept them).
 
-``allow_na`` fields also accept the seeds' "***" (not applicable that year) and
+``allow_na`` fields also accept the paper forms' "***" (not applicable that year) and
 return :data:`NOT_APPLICABLE`, which the caller stores as ``*_na``, never as 0.
 """
 

@@ -43,7 +43,7 @@ def _normalise(text: str) -> str:
 
 
 def is_not_applicable(text) -> bool:
-    """The seeds' "***": a value that does not apply that year (distinct from 0)."""
+    """The paper forms' "***": a value that does not apply that year (distinct from 0)."""
     return str(text).strip() in NOT_APPLICABLE
 
 

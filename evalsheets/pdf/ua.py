@@ -12,7 +12,7 @@ the same HTML rendered in alternating processes; see docs/export.md).
 ``SheetHTML`` lays out with a copy of WeasyPrint's own stylesheet in which those rules
 are dropped, and ``::marker`` becomes ``li::marker``; every other rule is the same, so
 the printed pages do not change (tests/pdf/test_pdf_ua.py compares the page content of
-each seed sheet, a draft and a booklet cover with the stock stylesheet's, byte for
+each demo sheet, a draft and a booklet cover with the stock stylesheet's, byte for
 byte). The copy is made from the installed WeasyPrint's file when this module is
 imported; if that file no longer has the expected rules (a new WeasyPrint), the stock
 stylesheet is used unchanged and a warning is logged.
