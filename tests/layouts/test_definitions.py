@@ -173,3 +173,13 @@ def test_a_layout_in_use_cannot_lose_a_field_that_holds_data(world):
     )
     with pytest.raises(DefinitionRefused, match="version を3以上"):
         install_definition(relabelled.replace("実施の背景", "背景"))
+
+
+def test_the_documented_example_is_a_valid_definition():
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "sheet-forms.md").read_text()
+    example = doc.split("## A complete example", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    layout = parse(example)
+    assert layout.key == "maru_city_hyoka"
+    assert layout.direction_label("improve") == "２　改革改善（縮小・統合含む）"
+    assert layout.extra_field("work_hours").year_offsets == (-2, -1, 0)
+    assert layout.page_breaks == (3,)
