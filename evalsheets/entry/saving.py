@@ -228,82 +228,102 @@ def _new_order(row) -> int:
 def save_sheet(sheet, user, changes, expected_version: int) -> SaveResult:
     """Write the valid parts of an entry form to a draft sheet; raise VersionConflict if stale."""
     with transaction.atomic():
-        locked = (
-            EvaluationSheet.objects.editable_by(user)
-            .select_for_update(of=("self",))
-            .filter(pk=sheet.pk)
-            .first()
-        )
-        if locked is None:
-            raise PermissionDenied
-        if locked.version != expected_version:
-            raise VersionConflict(locked.version)
+        locked = _lock(sheet, user, expected_version)
         result = SaveResult(version=locked.version)
         writer = _Writer(locked, result)
         update_fields = writer.sheet_fields(changes.fields)
         writer.costs(changes.costs)
         writer.efforts(changes.efforts)
-
-        def sheet_rows(rows, model, existing, prefix):
-            """Rows owned by the sheet: a new one is created once it has a name."""
-            return writer.rows(
-                rows,
-                model,
-                {obj.pk: obj for obj in existing},
-                prefix,
-                lambda row: (
-                    model.objects.create(sheet=locked, sort_order=_new_order(row), **row.values)
-                    if "name" in row.values
-                    else None
-                ),
-            )
-
-        def kept(rows, objects):
-            """(row, object) for every row that was not deleted."""
-            for row in rows:
-                obj = objects.get(row.index + 1)
-                if obj is not None and not row.delete:
-                    yield row, obj
-
-        subs = sheet_rows(changes.sub_projects, SubProject, locked.sub_projects.all(), "sub")
-
-        def create_activity(row):
-            if "sub_project_id" not in row.values or "name" not in row.values:
-                return None
-            return ActivityIndicator.objects.create(sort_order=_new_order(row), **row.values)
-
-        activity_rows = changes.activities
-        for row in activity_rows:
-            number = row.values.pop("sub", None)
-            if number in subs:
-                row.values["sub_project_id"] = subs[number].pk
-        existing = {a.pk: a for a in ActivityIndicator.objects.filter(sub_project__sheet=locked)}
-        activities = writer.rows(activity_rows, ActivityIndicator, existing, "act", create_activity)
-        for row, obj in kept(activity_rows, activities):
-            writer.year_values(obj, ActivityValue, row.years, f"act.{obj.pk}")
-
-        outcomes = sheet_rows(
-            changes.outcomes, OutcomeIndicator, locked.outcome_indicators.all(), "out"
-        )
-        for row, obj in kept(changes.outcomes, outcomes):
-            writer.year_values(obj, OutcomeValue, row.years, f"out.{obj.pk}")
-
-        items = sheet_rows(changes.schedule, ScheduleItem, locked.schedule_items.all(), "sched")
-        for row, obj in kept(changes.schedule, items):
-            writer.schedule_entries(obj, row.years, f"sched.{obj.pk}")
-
+        _write_rows(writer, locked, changes)
         writer.assessments(changes.assessments)
-
         if result.changes:
-            locked.version += 1
-            locked.save(update_fields=[*update_fields, "version", "updated_at"])
-            audit.record(
-                user,
-                audit.ACTION_EDIT,
-                locked,
-                comment=f"第{locked.version}版",
-                changes=result.changes,
-            )
-            schedule_pdf(locked)  # render the new content once committed, in the background
+            _record(locked, user, result, update_fields)
         result.version = locked.version
         return result
+
+
+def _lock(sheet, user, expected_version: int) -> EvaluationSheet:
+    """The sheet's row, locked, if the user may still edit it and nobody saved since."""
+    locked = (
+        EvaluationSheet.objects.editable_by(user)
+        .select_for_update(of=("self",))
+        .filter(pk=sheet.pk)
+        .first()
+    )
+    if locked is None:
+        raise PermissionDenied
+    if locked.version != expected_version:
+        raise VersionConflict(locked.version)
+    return locked
+
+
+def _sheet_rows(writer, locked, rows, model, existing, prefix):
+    """Rows owned by the sheet: a new one is created once it has a name."""
+    return writer.rows(
+        rows,
+        model,
+        {obj.pk: obj for obj in existing},
+        prefix,
+        lambda row: (
+            model.objects.create(sheet=locked, sort_order=_new_order(row), **row.values)
+            if "name" in row.values
+            else None
+        ),
+    )
+
+
+def _kept(rows, objects):
+    """(row, object) for every row that was not deleted."""
+    for row in rows:
+        obj = objects.get(row.index + 1)
+        if obj is not None and not row.delete:
+            yield row, obj
+
+
+def _create_activity(row):
+    if "sub_project_id" not in row.values or "name" not in row.values:
+        return None
+    return ActivityIndicator.objects.create(sort_order=_new_order(row), **row.values)
+
+
+def _write_rows(writer, locked, changes):
+    """The formsets: 細事業, their 活動指標 (a new one names its 細事業 by its number in
+    the form), 成果指標 and schedule items, each with its per-year values."""
+    subs = _sheet_rows(
+        writer, locked, changes.sub_projects, SubProject, locked.sub_projects.all(), "sub"
+    )
+    activity_rows = changes.activities
+    for row in activity_rows:
+        number = row.values.pop("sub", None)
+        if number in subs:
+            row.values["sub_project_id"] = subs[number].pk
+    existing = {a.pk: a for a in ActivityIndicator.objects.filter(sub_project__sheet=locked)}
+    activities = writer.rows(activity_rows, ActivityIndicator, existing, "act", _create_activity)
+    for row, obj in _kept(activity_rows, activities):
+        writer.year_values(obj, ActivityValue, row.years, f"act.{obj.pk}")
+
+    outcomes = _sheet_rows(
+        writer, locked, changes.outcomes, OutcomeIndicator, locked.outcome_indicators.all(), "out"
+    )
+    for row, obj in _kept(changes.outcomes, outcomes):
+        writer.year_values(obj, OutcomeValue, row.years, f"out.{obj.pk}")
+
+    items = _sheet_rows(
+        writer, locked, changes.schedule, ScheduleItem, locked.schedule_items.all(), "sched"
+    )
+    for row, obj in _kept(changes.schedule, items):
+        writer.schedule_entries(obj, row.years, f"sched.{obj.pk}")
+
+
+def _record(locked, user, result, update_fields):
+    """Something changed: a new version, one audit entry with the changes, a new PDF."""
+    locked.version += 1
+    locked.save(update_fields=[*update_fields, "version", "updated_at"])
+    audit.record(
+        user,
+        audit.ACTION_EDIT,
+        locked,
+        comment=f"第{locked.version}版",
+        changes=result.changes,
+    )
+    schedule_pdf(locked)  # render the new content once committed, in the background
