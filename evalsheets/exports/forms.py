@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.choices import BookletScope, ExportKind, SheetState
 from core.wareki import fiscal_year_label
-from evalsheets.exports.bulk import select_sheets
+from evalsheets.exports.selection import select_sheets
 from municipalities.forms import PlanNodeChoiceField
 from municipalities.models import Department, PlanNode
 

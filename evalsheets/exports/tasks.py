@@ -2,10 +2,10 @@
 
 from django_tasks import task
 
-from evalsheets.exports.bulk import run_job
+from evalsheets.exports.jobs import run_job
 
 
 @task()
 def run_export_job(job_id: int) -> dict | None:
-    """Build the ZIP or booklet of an ExportJob (``bulk.run_job``)."""
+    """Build the ZIP or booklet of an ExportJob (``jobs.run_job``)."""
     return run_job(job_id)

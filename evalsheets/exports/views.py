@@ -14,8 +14,8 @@ from django.views.decorators.http import require_http_methods
 
 from core.choices import BookletScope, ExportKind, ExportStatus, SheetState
 from core.wareki import fiscal_year_label
-from evalsheets.exports.bulk import create_job
 from evalsheets.exports.forms import ExportForm
+from evalsheets.exports.jobs import create_job
 from evalsheets.exports.tasks import run_export_job
 from evalsheets.models import EvaluationSheet, ExportJob
 from evalsheets.models.querysets import planning_profile_or_403

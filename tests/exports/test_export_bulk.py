@@ -1,4 +1,5 @@
-"""Bulk export services: the ZIP of stored PDFs and the booklets (evalsheets.exports.bulk)."""
+"""Bulk export services: the ZIP of stored PDFs and the booklets (evalsheets.exports:
+selection, zip, booklet, jobs)."""
 
 import hashlib
 import io
@@ -8,7 +9,7 @@ import pypdf
 import pytest
 
 from core.choices import BookletScope, ExportKind, ExportStatus
-from evalsheets.exports import bulk as bulk_export
+from evalsheets.exports import booklet, jobs, selection
 from evalsheets.exports.tasks import run_export_job
 from evalsheets.models import EvaluationSheet, ExportJob, SheetPDF
 from municipalities.models import Municipality
@@ -32,7 +33,7 @@ def run(kind, code=TAMANA, **params) -> ExportJob:
     town = Municipality.objects.get(code=code)
     year = EvaluationSheet.objects.filter(project__municipality=town).latest("fiscal_year")
     parameters = {"year": year.fiscal_year, "state": "", **params}
-    job = bulk_export.create_job(None, town, kind, parameters)
+    job = jobs.create_job(None, town, kind, parameters)
     run_export_job.enqueue(job.pk)  # ImmediateBackend: runs now
     job.refresh_from_db()
     assert job.status == ExportStatus.DONE, job.error
@@ -116,7 +117,7 @@ def test_booklet_embeds_each_font_once_per_chunk_not_per_sheet(demo_data, monkey
     shared = Counter(embedded_font_files(data))
     assert shared and max(shared.values()) <= 2, shared
     # The same booklet rendered one sheet per chunk has one more copy per sheet.
-    monkeypatch.setattr(bulk_export, "CHUNK_SIZE", 1)
+    monkeypatch.setattr(booklet, "CHUNK_SIZE", 1)
     separate = Counter(embedded_font_files(result_bytes(run(ExportKind.BOOKLET))))
     assert separate["IPAexGothic"] == shared["IPAexGothic"] + 1
     assert len(data) < sum(
@@ -144,9 +145,9 @@ def test_a_failing_job_records_the_error(demo_data, monkeypatch):
     def broken(job, workdir, progress=None):
         raise OSError("disk full")
 
-    monkeypatch.setattr(bulk_export, "produce", broken)
+    monkeypatch.setattr(jobs, "produce", broken)
     town = Municipality.objects.get(code=TAMANA)
-    job = bulk_export.create_job(None, town, ExportKind.ZIP, {"year": 2023})
+    job = jobs.create_job(None, town, ExportKind.ZIP, {"year": 2023})
     run_export_job.enqueue(job.pk)
     job.refresh_from_db()
     assert job.status == ExportStatus.FAILED
@@ -157,16 +158,16 @@ def test_a_failing_job_records_the_error(demo_data, monkeypatch):
 def test_a_job_runs_once(demo_data):
     job = run(ExportKind.ZIP)
     finished = job.finished_at
-    assert bulk_export.run_job(job.pk) is None  # not queued any more: nothing happens
+    assert jobs.run_job(job.pk) is None  # not queued any more: nothing happens
     job.refresh_from_db()
     assert job.finished_at == finished
 
 
 def test_progress_is_committed_as_the_job_goes(demo_data):
     town = Municipality.objects.get(code=HITOYOSHI)
-    job = bulk_export.create_job(None, town, ExportKind.ZIP, {"year": 2024})
+    job = jobs.create_job(None, town, ExportKind.ZIP, {"year": 2024})
     seen = []
-    progress = bulk_export.Progress(job, interval=0)
+    progress = jobs.Progress(job, interval=0)
 
     def spy(done):
         progress(done)
@@ -175,7 +176,7 @@ def test_progress_is_committed_as_the_job_goes(demo_data):
     ids = list(
         EvaluationSheet.objects.filter(project__municipality=town).values_list("pk", flat=True)
     )
-    for _pair in bulk_export.stored_pdfs(ids, spy):
+    for _pair in selection.stored_pdfs(ids, spy):
         pass
     assert seen == list(range(1, len(ids) + 1))
 
@@ -188,8 +189,8 @@ def _long_groups(sizes):
         for _ in range(size):
             number += 1
             name = f"長い名前の事務事業その{number}" * (1 + number % 3)  # rows of 1–3 lines
-            entries.append(bulk_export.Entry(number, f"T-{number}", name, "企画課", [], pages=2))
-        groups.append(bulk_export.Group(None, entries))
+            entries.append(selection.Entry(number, f"T-{number}", name, "企画課", [], pages=2))
+        groups.append(selection.Group(None, entries))
     return groups
 
 
@@ -203,15 +204,15 @@ def test_front_matter_laid_out_in_slices_paginates_as_one_document(tmp_path, mon
     those of each table laid out whole."""
     whole_dir, sliced_dir = tmp_path / "whole", tmp_path / "sliced"
     whole_dir.mkdir(), sliced_dir.mkdir()
-    monkeypatch.setattr(bulk_export, "FRONT_ROWS", 10_000)
-    monkeypatch.setattr(bulk_export, "FRONT_CHUNK_PAGES", 10_000)
-    whole, toc_whole, covers_whole = bulk_export.render_front(
+    monkeypatch.setattr(booklet, "FRONT_ROWS", 10_000)
+    monkeypatch.setattr(booklet, "FRONT_CHUNK_PAGES", 10_000)
+    whole, toc_whole, covers_whole = booklet.render_front(
         "冊子", _long_groups([70, 45]), True, whole_dir
     )
-    monkeypatch.setattr(bulk_export, "FRONT_ROWS", 9)
-    monkeypatch.setattr(bulk_export, "FRONT_CHUNK_PAGES", 2)
+    monkeypatch.setattr(booklet, "FRONT_ROWS", 9)
+    monkeypatch.setattr(booklet, "FRONT_CHUNK_PAGES", 2)
     groups = _long_groups([70, 45])
-    sliced, toc_pages, covers = bulk_export.render_front("冊子", groups, True, sliced_dir)
+    sliced, toc_pages, covers = booklet.render_front("冊子", groups, True, sliced_dir)
 
     assert len(whole) == 1 and len(sliced) >= 4  # written a few pages a file
     assert (toc_pages, covers) == (toc_whole, covers_whole)

@@ -7,7 +7,7 @@ Without ``--booklet``, each PDF comes from the stored copy (evalsheets.pdf.rende
 only when the sheet's content changed, frozen once published) and is written as
 ``<code>_<name>.pdf``; ``--changed-only`` skips files already in DIR with the same
 SHA-256. With ``--booklet`` the same service as the 企画課's bulk export
-(evalsheets.exports.bulk) writes the year's booklet (cover list per 施策, table of
+(evalsheets.exports.booklet) writes the year's booklet (cover list per 施策, table of
 contents, continuous page numbers), or one booklet per 施策 with ``--per-policy``.
 A progress bar is drawn on a terminal; otherwise one line per sheet.
 """
@@ -20,7 +20,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from evalsheets.exports import bulk as bulk_export
+from evalsheets.exports import booklet as booklet_export
+from evalsheets.exports import selection
 from evalsheets.pdf.render import RenderTimeout
 from evalsheets.pdf.storage import pdf_filename
 from municipalities.models import Municipality
@@ -61,7 +62,7 @@ class Command(BaseCommand):
         town = Municipality.objects.filter(code=municipality).first()
         if town is None:
             raise CommandError(f"地方公共団体コード {municipality} は登録されていません。")
-        groups = bulk_export.plan_groups(bulk_export.select_sheets(town, {"year": year}))
+        groups = selection.plan_groups(selection.select_sheets(town, {"year": year}))
         ids = [entry.sheet_id for group in groups for entry in group.entries]
         if not ids:
             raise CommandError(f"{town.name} の {year} 年度の評価シートはありません。")
@@ -79,11 +80,11 @@ class Command(BaseCommand):
             bar.update(done - bar.n)
 
         if per_policy:
-            paths = bulk_export.write_policy_booklets(town, year, groups, out_dir, progress)
+            paths = booklet_export.write_policy_booklets(town, year, groups, out_dir, progress)
         else:
             path = out_dir / f"{town.code}_{year}_booklet.pdf"
-            bulk_export.write_booklet(
-                bulk_export.booklet_title(town, year), groups, path, progress=progress
+            booklet_export.write_booklet(
+                booklet_export.booklet_title(town, year), groups, path, progress=progress
             )
             paths = [path]
         bar.close()
@@ -92,7 +93,7 @@ class Command(BaseCommand):
 
     def _files(self, ids, out_dir, changed_only, bar, tty):
         written = skipped = failed = 0
-        records = bulk_export.stored_pdfs(ids)
+        records = selection.stored_pdfs(ids)
         for index in range(1, len(ids) + 1):
             try:
                 sheet, stored = next(records)
@@ -100,7 +101,7 @@ class Command(BaseCommand):
                 failed += 1
                 self.stderr.write(str(exc))
                 bar.update(1)
-                records = bulk_export.stored_pdfs(ids[index:])
+                records = selection.stored_pdfs(ids[index:])
                 continue
             except StopIteration:
                 break
