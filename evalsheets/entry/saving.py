@@ -89,6 +89,22 @@ class _Writer:
     def sheet_fields(self, values: dict) -> list[str]:
         return [name for name, new in values.items() if self.set(self.sheet, name, new, name)]
 
+    def extra(self, values: dict) -> list[str]:
+        """The 様式's own fields (EvaluationSheet.extra), recorded as ``extra.<name>``."""
+        stored = dict(self.sheet.extra or {})
+        changed = False
+        for name, new in values.items():
+            old = stored.get(name)
+            if old == new or (old in (None, "", {}) and new in (None, "", {})):
+                continue
+            self.diff[f"extra.{name}"] = [old, new]
+            stored[name] = new
+            changed = True
+        if not changed:
+            return []
+        self.sheet.extra = stored
+        return ["extra"]
+
     # -------------------------------------------------------------- costs, 人工
     def costs(self, costs: dict):
         rows = {(r.kind, r.fiscal_year): r for r in self.sheet.cost_rows.all()}
@@ -232,6 +248,7 @@ def save_sheet(sheet, user, changes, expected_version: int) -> SaveResult:
         result = SaveResult(version=locked.version)
         writer = _Writer(locked, result)
         update_fields = writer.sheet_fields(changes.fields)
+        update_fields += writer.extra(changes.extra)
         writer.costs(changes.costs)
         writer.efforts(changes.efforts)
         _write_rows(writer, locked, changes)

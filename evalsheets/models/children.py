@@ -107,7 +107,7 @@ class OutcomeIndicator(Indicator):
 
 
 class IndicatorValue(models.Model):
-    """A year's 目標 and 実績. ``*_na`` is the paper form's "***" (not applicable), distinct from 0."""
+    """A year's 目標 and 実績. ``*_na`` is the paper form's "***" (not applicable), not 0."""
 
     fiscal_year = models.PositiveSmallIntegerField(_("年度"))
     target = models.DecimalField(_("目標"), max_digits=14, decimal_places=2, null=True, blank=True)

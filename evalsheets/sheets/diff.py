@@ -254,6 +254,20 @@ def _choice_diffs(sheet, previous):
         old, new = getattr(previous, name), getattr(sheet, name)
         if old or new:
             diffs.append(ValueDiff(_label(name), old, new))
+    return diffs + _extra_diffs(sheet, previous)
+
+
+def _extra_diffs(sheet, previous):
+    """The 様式's own fields (SheetLayout.extra_fields), shown as each year's layout prints
+    them."""
+    layout, before = sheet.layout, previous.layout
+    diffs = []
+    for extra in layout.extra_fields:
+        old_field = before.extra_field(extra.name) or extra
+        old = old_field.shown((previous.extra or {}).get(extra.name))
+        new = extra.shown((sheet.extra or {}).get(extra.name))
+        if old or new:
+            diffs.append(ValueDiff(extra.full_label, old, new))
     return diffs
 
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.choices import Actor, CostKind, ImplementationMethod
 from core.wareki import fiscal_year_label, fiscal_year_short
-from evalsheets.layouts import SheetLayout
+from evalsheets.layouts import SheetLayout, UnknownLayout, get_layout
 from evalsheets.models import (
     ActivityIndicator,
     AssessmentAnswer,
@@ -64,8 +64,9 @@ def _verbose(model, name) -> str:
         return name
 
 
-def _year(text, layout: SheetLayout | None = None) -> str:
+def _year(text, layout: SheetLayout | str | None = None) -> str:
     """A recorded year as the sheet's 様式 writes it: 玉名 R05年度, the others 令和5年度."""
+    layout = _layout(layout)
     text = str(text)
     if text.isascii() and text.isdigit() and len(text) == 4 and int(text) >= 1869:
         if layout is not None and layout.short_year_labels:
@@ -133,7 +134,18 @@ def _sheet_field(name):
     return name, {}
 
 
-def describe(key: str, old, new, layout: SheetLayout | None = None) -> tuple[str, str, str]:
+def _layout(layout: SheetLayout | str | None) -> SheetLayout | None:
+    """A layout, or its key (an unknown or empty key: no layout's wording)."""
+    if isinstance(layout, str):
+        try:
+            return get_layout(layout) if layout else None
+        except UnknownLayout:
+            return None
+    return layout
+
+
+def describe(key: str, old, new, layout: SheetLayout | str | None = None) -> tuple[str, str, str]:
+    layout = _layout(layout)
     parts = str(key).split(".")
     head = parts[0]
     choices, number, fte = None, False, False
@@ -164,6 +176,11 @@ def describe(key: str, old, new, layout: SheetLayout | None = None) -> tuple[str
         label = f"{title} {_verbose(AssessmentAnswer, name)}"
         if viewpoint and name == "choice":
             choices = dict(viewpoint.choices)
+    elif head == "extra" and len(parts) == 2:
+        extra = layout.extra_field(parts[1]) if layout is not None else None
+        if extra is not None:  # as the 様式 prints it
+            return extra.full_label, extra.shown(old) or NONE_TEXT, extra.shown(new) or NONE_TEXT
+        label = parts[1]
     elif len(parts) == 1:
         label, choices = _sheet_field(key)
     else:
