@@ -259,38 +259,11 @@ def perform(action: str, sheet, user, text: str = "") -> EvaluationSheet:
         locked = EvaluationSheet.objects.select_for_update().get(pk=sheet.pk)
         check_allowed(locked, user, action)  # who, then in which state
         text = clean_text(transition, text)  # then what they wrote
-        now = timezone.now()
         from_state = locked.state
-        changes = {}
-        fields = ["state", "version", "updated_at"]
-        if action == "approve":
-            locked.approved_by = user
-            locked.approved_at = now
-            fields += ["approved_by", "approved_at"]
-            review, _created = Review.objects.select_for_update().get_or_create(sheet=locked)
-            if review.remarks and review.remarks != text:
-                changes["remarks"] = [review.remarks, text]
-            review.remarks = text
-            review.reviewer = user
-            review.reviewer_name = display_name(user)[:50]
-            review.reviewed_at = now
-            review.save(update_fields=["remarks", "reviewer", "reviewer_name", "reviewed_at"])
-        elif action == "publish":
-            locked.published_at = now
-            fields.append("published_at")
-        elif action == "reopen":
-            changes = {
-                "approved_at": [_iso(locked.approved_at), None],
-                "published_at": [_iso(locked.published_at), None],
-            }
-            changes = {key: value for key, value in changes.items() if value[0]}
-            locked.approved_by = None
-            locked.approved_at = None
-            locked.published_at = None
-            fields += ["approved_by", "approved_at", "published_at"]
+        fields, changes = _step_fields(locked, action, user, text)
         locked.state = transition.target
         locked.version += 1
-        locked.save(update_fields=fields)
+        locked.save(update_fields=["state", "version", "updated_at", *fields])
         audit.record(
             user,
             transition.audit_action,
@@ -306,6 +279,40 @@ def perform(action: str, sheet, user, text: str = "") -> EvaluationSheet:
         # frozen once published).
         schedule_pdf(locked)
     return locked
+
+
+def _step_fields(locked, action: str, user, text: str) -> tuple[list[str], dict]:
+    """What a step sets besides the state: approval and the 所見 (approve), publication
+    (publish), or clearing both (reopen). Returns the sheet's changed fields and the
+    audit entry's changes."""
+    now = timezone.now()
+    if action == "approve":
+        locked.approved_by = user
+        locked.approved_at = now
+        review, _created = Review.objects.select_for_update().get_or_create(sheet=locked)
+        changes = {}
+        if review.remarks and review.remarks != text:
+            changes["remarks"] = [review.remarks, text]
+        review.remarks = text
+        review.reviewer = user
+        review.reviewer_name = display_name(user)[:50]
+        review.reviewed_at = now
+        review.save(update_fields=["remarks", "reviewer", "reviewer_name", "reviewed_at"])
+        return ["approved_by", "approved_at"], changes
+    if action == "publish":
+        locked.published_at = now
+        return ["published_at"], {}
+    if action == "reopen":
+        changes = {
+            "approved_at": [_iso(locked.approved_at), None],
+            "published_at": [_iso(locked.published_at), None],
+        }
+        locked.approved_by = None
+        locked.approved_at = None
+        locked.published_at = None
+        fields = ["approved_by", "approved_at", "published_at"]
+        return fields, {key: value for key, value in changes.items() if value[0]}
+    return [], {}
 
 
 def _mail_on_commit(sheet, actor, transition: Transition, from_state: str, text: str):
