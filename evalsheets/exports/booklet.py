@@ -50,10 +50,10 @@ from evalsheets.pdf import render as pdf
 from evalsheets.pdf.join import STAMP_FONT, OutlineItem, StreamingPdfWriter
 from municipalities.models import Municipality
 
-# Sheets laid out into one Document (one font subset). A laid-out 2-page sheet holds
-# about 4–6 MiB until the chunk is written: 20 keeps a worker near 250 MiB whatever the
-# length of the booklet (bench/bench_export.py); 30 reached 300 MiB for 500 sheets and
-# 50 about 360 MiB, for booklets a few % smaller.
+# Sheets laid out into one Document (one font subset). A laid-out sheet holds its pages
+# until the chunk is written, so the chunk bounds the worker's memory whatever the length
+# of the booklet; larger chunks made booklets only a few % smaller for much more memory
+# (figures: docs/performance.md, "Booklets").
 CHUNK_SIZE = int(getattr(settings, "EXPORT_CHUNK_SIZE", 20))
 # The front matter (table of contents, cover lists) is laid out FRONT_ROWS rows at a time
 # and written FRONT_CHUNK_PAGES pages a file: bounded like a chunk of sheets.
@@ -274,9 +274,10 @@ def render_front(title, groups, with_toc, workdir: Path) -> tuple[list[Path], in
     their pages (nothing kept), then with the numbers that gives, until the count
     stops changing (the numbers sit in fixed-width cells: twice in practice). Each
     table is laid out ``FRONT_ROWS`` rows at a time (``_piece_pages``), so memory does
-    not grow with the number of sheets: a year of 1,000 sheets has some 70 pages of
-    them, which as one document took 340 MiB (bench/bench_export.py). Each pass runs in
-    a child process (``forked``), as the chunks of sheets do."""
+    not grow with the number of sheets (a year of 1,000 sheets has some 70 pages of
+    them; laid out as one document they were the export's largest use of memory:
+    docs/performance.md). Each pass runs in a child process (``forked``), as the chunks
+    of sheets do."""
     pieces = _front_pieces(groups, with_toc)
     total = sum(len(g.entries) for g in groups)
     counts = forked.run(_lay_out_front, pieces, title, total)
