@@ -11,11 +11,13 @@ replaced as a whole. Runs in one transaction.
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from evalsheets.demo.files import MUNICIPALITY_FILES, REGION_FILES, read_yaml
+from evalsheets.demo.files import MUNICIPALITY_FILES, REGION_FILES, layout_files, read_yaml
 from evalsheets.demo.municipality import load_municipality
 from evalsheets.demo.region import load_region
 from evalsheets.demo.users import DEMO_PASSWORD, demo_user_table
+from evalsheets.layouts.definition import read_text
 from evalsheets.models import EvaluationSheet
+from evalsheets.models.definitions import install_definition
 from regions.models import Region
 
 __all__ = [
@@ -30,6 +32,8 @@ __all__ = [
 
 @transaction.atomic
 def load_all(*, with_superuser: bool = True) -> dict:
+    for path in layout_files():
+        install_definition(read_text(path), installed_by="load_demo")
     for name in REGION_FILES:
         load_region(read_yaml(name))
     municipalities = [load_municipality(read_yaml(name)) for name in MUNICIPALITY_FILES]

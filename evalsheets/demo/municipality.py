@@ -40,7 +40,7 @@ def load_municipality(data: dict) -> Municipality:
     plan = _load_plan(municipality, data.get("plan"))
     _load_salaries(municipality, data.get("average_salaries", []))
     _load_projects(municipality, plan, data.get("projects", []))
-    users = create_demo_users(municipality, sections)
+    users = create_demo_users(municipality, sections, data.get("demo_users_prefix"))
     for sheet_data in data.get("sheets", []):
         load_sheet(municipality, sheet_data, users)
     return municipality

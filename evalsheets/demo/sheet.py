@@ -92,6 +92,8 @@ def _sheet_fields(project: Project, data: dict, state: str, users: dict) -> dict
         if key in data:
             fields[key] = data[key]
     fields["state"] = state
+    # The 様式's own fields (docs/sheet-forms.md), as the entry form stores them.
+    fields["extra"] = data.get("extra") or {}
     if not fields.get("author_name"):
         # 伊勢原's and 人吉's seeds print no 作成者（担当者）: the demo 担当者 of the project's
         # 課 is recorded as the author, as the entry form proposes to a 担当者.

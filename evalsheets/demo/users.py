@@ -20,10 +20,13 @@ DEMO_ROLES = (
 USER_PREFIX = {"432067": "tamana", "142140": "isehara", "432032": "hitoyoshi"}
 
 
-def create_demo_users(municipality: Municipality, sections: list[Section]) -> dict:
-    """Users for each role. Passwords are the same demo password for all."""
+def create_demo_users(
+    municipality: Municipality, sections: list[Section], prefix: str | None = None
+) -> dict:
+    """Users for each role, named <prefix>-<role> (the fixture's ``demo_users_prefix``).
+    Passwords are the same demo password for all."""
     User = get_user_model()
-    prefix = USER_PREFIX.get(municipality.code, municipality.code)
+    prefix = USER_PREFIX.get(municipality.code) or prefix or municipality.code
     first_section = sections[0] if sections else None
     other_section = sections[1] if len(sections) > 1 else first_section
     users = {}

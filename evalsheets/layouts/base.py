@@ -54,6 +54,14 @@ class ExtraField:
         return dict(self.choices).get(key, "")
 
     @property
+    def all_choices(self) -> tuple[tuple, ...]:
+        """The choices, as stored values: yes/no as True/False."""
+        if self.kind == "yes_no":
+            labels = dict(self.choices or YES_NO)
+            return ((True, labels["yes"]), (False, labels["no"]))
+        return self.choices
+
+    @property
     def full_label(self) -> str:
         return self.label + (f"（{self.unit}）" if self.unit else "")
 
