@@ -30,7 +30,7 @@ def test_counts(demo_data):
         m.name: EvaluationSheet.objects.filter(project__municipality=m).count()
         for m in Municipality.objects.filter(sheet_layout__gt="")
     }
-    assert per_municipality == {"玉名市": 2, "伊勢原市": 1, "人吉市": 19}
+    assert per_municipality == {"玉名市": 2, "伊勢原市": 1, "人吉市": 19, "大船渡市": 2}
     assert PlanKPI.objects.filter(node__plan__municipality__code="432032").count() == 12
 
 

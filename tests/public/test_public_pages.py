@@ -8,7 +8,7 @@ from municipalities.models import PlanNode, Section
 
 pytestmark = pytest.mark.django_db
 
-TAMANA, ISEHARA, HITOYOSHI = "432067", "142140", "432032"
+TAMANA, ISEHARA, HITOYOSHI, OFUNATO = "432067", "142140", "432032", "032034"
 
 
 def codes_in(response):
@@ -19,7 +19,7 @@ def test_top_page_lists_municipalities_with_published_sheets(client, demo_data):
     response = client.get("/public/")
     assert response.status_code == 200
     listed = {m.code: m for m in response.context["municipalities"]}
-    assert set(listed) == {TAMANA, ISEHARA, HITOYOSHI}
+    assert set(listed) == {TAMANA, ISEHARA, HITOYOSHI, OFUNATO}
     assert listed[TAMANA].sheet_count == 2
     assert listed[HITOYOSHI].sheet_count == 19
     assert listed[HITOYOSHI].latest_year == 2024
