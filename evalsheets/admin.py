@@ -16,6 +16,7 @@ from evalsheets.models import (
     Review,
     ScheduleEntry,
     ScheduleItem,
+    SheetLayoutDefinition,
     SheetPDF,
     StaffEffort,
     SubProject,
@@ -189,6 +190,22 @@ class ExportJobAdmin(admin.ModelAdmin):
     list_filter = ("status", "kind", "municipality")
     list_select_related = ("municipality", "requested_by")
     readonly_fields = [f.name for f in ExportJob._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SheetLayoutDefinition)
+class SheetLayoutDefinitionAdmin(admin.ModelAdmin):
+    """様式 definitions are installed with ``manage.py load_sheet_form`` (which checks them
+    and refuses one that would lose data); the admin shows them."""
+
+    list_display = ("key", "version", "valid_from", "installed_at", "installed_by")
+    list_filter = ("key",)
+    readonly_fields = [f.name for f in SheetLayoutDefinition._meta.fields]
 
     def has_add_permission(self, request):
         return False

@@ -5,11 +5,14 @@ import hashlib
 
 from django.db import DatabaseError, models, transaction
 from django.db.models import Max
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import ServiceError
 from evalsheets.layouts import SheetLayout, built_in_layouts, refresh_installed
 from evalsheets.layouts.definition import parse
+from evalsheets.layouts.yaml_reading import MAX_BYTES
 from evalsheets.models.sheet import EvaluationSheet
 
 
@@ -29,11 +32,18 @@ class SheetLayoutDefinition(models.Model):
         verbose_name_plural = _("様式定義")
         ordering = ["key", "version"]
         constraints = [
+            # The installer refuses a file over MAX_BYTES before reading it; so does the
+            # database, whatever writes the row.
+            models.CheckConstraint(
+                condition=models.Q(LessThanOrEqual(Length("source"), MAX_BYTES)),
+                name="%(app_label)s_%(class)s_source_length",
+                violation_error_message=_("様式定義は1,000,000文字までです。"),
+            ),
             models.UniqueConstraint(
                 fields=["key", "version"],
                 name="%(app_label)s_%(class)s_unique_version",
                 violation_error_message=_("この様式のこの版は既に登録されています。"),
-            )
+            ),
         ]
 
     def __str__(self):

@@ -183,3 +183,13 @@ def test_the_documented_example_is_a_valid_definition():
     assert layout.direction_label("improve") == "２　改革改善（縮小・統合含む）"
     assert layout.extra_field("work_hours").year_offsets == (-2, -1, 0)
     assert layout.page_breaks == (3,)
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_a_definition_over_one_megabyte_whatever_writes_it():
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SheetLayoutDefinition.objects.create(
+            key="big", version=1, source="#" * 1_000_001, sha256="0" * 64
+        )
