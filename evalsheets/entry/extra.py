@@ -67,6 +67,11 @@ def form_fields(extra: ExtraField, fiscal_year: int) -> dict[str, forms.Field]:
     }
 
 
+def _decimal(value) -> Decimal | None:
+    """A stored number as the number field shows it (with its thousands separators)."""
+    return None if value in (None, "") else Decimal(str(value))
+
+
 def _number(value) -> str | None:
     if value is None:
         return None
@@ -78,9 +83,11 @@ def initial(extra: ExtraField, stored: dict, fiscal_year: int) -> dict:
     if extra.kind == "year_numbers":
         value = value if isinstance(value, dict) else {}
         return {
-            year_key(extra.name, year): value.get(str(year))
+            year_key(extra.name, year): _decimal(value.get(str(year)))
             for year in extra_years(extra, fiscal_year)
         }
+    if extra.kind == "number":
+        return {extra.name: _decimal(value)}
     if extra.kind == "yes_no":
         return {extra.name: {True: "yes", False: "no"}.get(value, "")}
     return {extra.name: value if value is not None else ""}
