@@ -9,6 +9,7 @@ or 課長所見 is a quote-prefixed string cell, never a formula; figures stay n
 
 import io
 from collections.abc import Iterator
+from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
@@ -16,6 +17,7 @@ from openpyxl.styles import Alignment, Font
 from core.choices import CostKind
 from core.spreadsheet_safety import xlsx_cell
 from core.wareki import fiscal_year_label, fiscal_year_short
+from evalsheets.layouts import get_layout
 from evalsheets.models import EvaluationSheet
 
 BATCH = 200
@@ -33,6 +35,7 @@ SHEET_HEADER = (
     "課長所見",
     "更新日時",
 )
+EXTRA_HEADER = ("事務事業コード", "事務事業名", "実施年度", "項目", "年度", "値")
 COST_HEADER = (
     "事務事業コード",
     "事務事業名",
@@ -77,6 +80,38 @@ def _review_remarks(sheet) -> str:
         return ""
 
 
+def _direction(sheet) -> str:
+    """今後の方向性 in the words of the sheet's 様式."""
+    return sheet.layout.direction_label(sheet.direction) or sheet.get_direction_display()
+
+
+def extra_rows(queryset) -> Iterator[tuple]:
+    """The 様式's own fields (SheetLayout.extra_fields), one row per field and sheet: a number
+    per year gives one row per year, a number stays a number."""
+    for sheet in _batches(queryset):
+        layout, project = sheet.layout, sheet.project
+        stored = sheet.extra or {}
+        for extra in layout.extra_fields:
+            value = stored.get(extra.name)
+            head = (project.code, project.name, fiscal_year_label(sheet.fiscal_year))
+            if extra.kind == "year_numbers":
+                for year, number in sorted((value or {}).items()):
+                    yield (*head, extra.full_label, fiscal_year_label(int(year)), Decimal(number))
+            elif extra.kind == "number" and value not in (None, ""):
+                yield (*head, extra.full_label, "", Decimal(value))
+            else:
+                yield (*head, extra.full_label, "", extra.shown(value))
+
+
+def _has_extra_fields(queryset) -> bool:
+    keys = set(
+        queryset.order_by()
+        .values_list("project__municipality__sheet_layout", "fiscal_year")
+        .distinct()
+    )
+    return any(get_layout(key, year).extra_fields for key, year in keys if key)
+
+
 def sheet_rows(queryset) -> Iterator[tuple]:
     for sheet in _batches(queryset):
         project = sheet.project
@@ -91,7 +126,7 @@ def sheet_rows(queryset) -> Iterator[tuple]:
             fiscal_year_label(sheet.fiscal_year),
             sheet.get_state_display(),
             sheet.version,
-            sheet.get_direction_display(),
+            _direction(sheet),
             _review_remarks(sheet),
             sheet.updated_at.replace(tzinfo=None) if sheet.updated_at else None,
         )
@@ -141,7 +176,8 @@ def _write(ws, header, rows, widths):
 
 
 def sheets_workbook(queryset) -> bytes:
-    """An .xlsx with two worksheets: 評価シート (one row per sheet) and 事業費 (per column)."""
+    """An .xlsx with the worksheets 評価シート (one row per sheet), 事業費 (one row per
+    column) and, where the 様式 adds fields of its own, 様式独自の項目 (one row per field)."""
     workbook = Workbook(write_only=True)
     sheets_ws = workbook.create_sheet("評価シート")
     _write(
@@ -154,6 +190,9 @@ def sheets_workbook(queryset) -> bytes:
         cost_rows(queryset),
         (12, 36, 12, 10, 10, 11, 11, 11, 11, 11, 11, 13, 11, 11, 11, 11),
     )
+    if _has_extra_fields(queryset):
+        extra_ws = workbook.create_sheet("様式独自の項目")
+        _write(extra_ws, EXTRA_HEADER, extra_rows(queryset), (12, 36, 12, 30, 12, 40))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

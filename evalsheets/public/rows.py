@@ -119,7 +119,7 @@ def csv_rows(rows: Iterable[PublicRow], url_of) -> Iterator[list]:
             fiscal_year_label(sheet.fiscal_year),
             "" if row.project_cost is None else row.project_cost,
             "" if row.total is None else row.total,
-            sheet.get_direction_display(),
+            sheet.layout.direction_label(sheet.direction) or sheet.get_direction_display(),
             url_of(sheet),
         ]
 

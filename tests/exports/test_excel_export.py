@@ -48,3 +48,23 @@ def test_export_follows_the_list_filters(client, demo_data):
 def test_staff_may_not_export(client, demo_data):
     client.force_login(get_user_model().objects.get(username="tamana-staff"))
     assert client.get(reverse("sheet_list_xlsx")).status_code == 403
+
+
+def test_a_layouts_own_fields_have_their_worksheet(client, demo_data):
+    """大船渡市's 様式 adds fields: they are exported, a number per year one row per year."""
+    client.force_login(get_user_model().objects.get(username="ofunato-planning"))
+    book = workbook_of(client.get(reverse("sheet_list_xlsx")))
+    assert book.sheetnames == ["評価シート", "事業費", "様式独自の項目"]
+    rows = [row for row in book["様式独自の項目"].values if row[0] == "0582"]
+    assert (
+        "0582",
+        "大船渡市魚市場維持管理事業",
+        "令和7年度",
+        "結果（上位の基本事業への結果）",
+        None,
+        "・魚市場の水揚量の増加。",
+    ) in rows
+    hours = [row for row in rows if row[3] == "延べ業務時間（時間）"]
+    assert [(row[4], row[5]) for row in hours][:2] == [("令和2年度", 30), ("令和3年度", 100)]
+    sheets = {row[0]: row for row in book["評価シート"].values}
+    assert sheets["0582"][8] == "２　改革改善（縮小・統合含む）"
