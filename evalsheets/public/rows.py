@@ -40,6 +40,12 @@ class PublicRow:
         return self.sheet.project
 
     @property
+    def direction(self) -> str:
+        """今後の方向性 in the words of the sheet's 様式."""
+        sheet = self.sheet
+        return sheet.layout.direction_label(sheet.direction) or sheet.get_direction_display()
+
+    @property
     def plan_labels(self) -> list[str]:
         return [n.label for n in self.plan_chain]
 
@@ -119,7 +125,7 @@ def csv_rows(rows: Iterable[PublicRow], url_of) -> Iterator[list]:
             fiscal_year_label(sheet.fiscal_year),
             "" if row.project_cost is None else row.project_cost,
             "" if row.total is None else row.total,
-            sheet.layout.direction_label(sheet.direction) or sheet.get_direction_display(),
+            row.direction,
             url_of(sheet),
         ]
 
