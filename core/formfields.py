@@ -59,7 +59,7 @@ class NumberInput(forms.TextInput):
 
     def render(self, name, value, attrs=None, renderer=None):
         """The markup of Django's input.html, built in Python: an entry form has a hundred
-        or more of these, and the template renderer cost ~0.1 ms each."""
+        or more of these, and the template renderer's cost adds up (docs/performance.md)."""
         widget = self.get_context(name, value, attrs)["widget"]
         value_attr = "" if widget["value"] is None else format_html(' value="{}"', widget["value"])
         return format_html(

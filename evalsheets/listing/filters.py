@@ -32,8 +32,8 @@ ORDERINGS = (
 
 
 class FastSelect(forms.Select):
-    """A <select> rendered in Python: the template-per-option rendering of Django's
-    widget renderer costs ~20 ms for the list's ~150 options (bench/bench_pages.py)."""
+    """A <select> rendered in Python: Django's template-per-option widget rendering was a
+    large part of the list page's time (figures: docs/performance.md)."""
 
     def render(self, name, value, attrs=None, renderer=None):
         context = self.get_context(name, value, attrs)["widget"]

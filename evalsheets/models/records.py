@@ -203,7 +203,7 @@ class ExportJob(models.Model):
     def step_label(self) -> str:
         """What the job is doing now, for the job page. Once every sheet is done a
         booklet still lays out its cover lists and table of contents and joins the
-        chunks (17 s of 223 s for 1,000 sheets: bench_export.py), with the bar already full."""
+        chunks, with the bar already full (how long: docs/performance.md)."""
         if self.status == ExportStatus.QUEUED:
             return _("作成の順番を待っています。")
         if self.status != ExportStatus.RUNNING:

@@ -120,7 +120,7 @@ def _resources():
         _local.font_config = font_config
         # The fonts, stylesheet, Django and WeasyPrint live as long as the process:
         # keep them out of the cyclic GC's full collections, which otherwise walk
-        # them during every render (bench/bench_pdf.py: about −20 % CPU per sheet).
+        # them during every render (what it saves: docs/performance.md).
         gc.freeze()
     return _local.font_config, _local.css
 

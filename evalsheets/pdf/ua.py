@@ -5,9 +5,8 @@ WeasyPrint's ``html5_ua.css`` styles six pseudo-elements of *every* element:
 ``::note-call``, ``::note-marker``, ``::note-callback``). The cascade then computes a
 style for each element times each of them — about six times as many computed styles
 as there are elements — although the sheets have no footnotes and markers exist only
-on ``<li>``. Leaving them out saves 6.6 % of the instructions of a 741-2 render
-(callgrind) and typically 8–12 % of its CPU time (741-2 −12 %, 40-106 −9 %, 6-1-1 −8 %:
-the same HTML rendered in alternating processes; see docs/export.md).
+on ``<li>``. Leaving them out saves a measurable share of each render's CPU time
+(figures and how they were measured: docs/performance.md and docs/export.md).
 
 ``SheetHTML`` lays out with a copy of WeasyPrint's own stylesheet in which those rules
 are dropped, and ``::marker`` becomes ``li::marker``; every other rule is the same, so

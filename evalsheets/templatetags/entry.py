@@ -53,8 +53,8 @@ def cell(bound_field):
     """One input with its errors under it: ``{% cell form|field:"name" %}``.
 
     Rendered in Python rather than with an included template: the entry form has a few
-    hundred inputs, and an ``{% include %}`` per input was a third of the page's time
-    (bench/bench_pages.py, "entry form (GET)").
+    hundred inputs, and an ``{% include %}`` per input was a large part of the page's time
+    (figures: docs/performance.md).
     """
     if not bound_field:
         return ""
