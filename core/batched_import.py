@@ -70,15 +70,21 @@ class BatchedImport:
         total = len(dataset)
         if total <= self.first_batch_rows:
             return single(dataset, **options, **kwargs)
-        seconds = _setting("IMPORT_BATCH_SECONDS", 0.3)
-        pause = _setting("IMPORT_BATCH_PAUSE", 0.15)
         db = self.get_db_connection_name()
         if use_transactions is None:
             use_transactions = self.get_use_transactions()
+        options["use_transactions"] = use_transactions
         transactional = (use_transactions or dry_run) and getattr(
             connections[db].features, "supports_transactions", False
         )
-        options["use_transactions"] = use_transactions
+        return self._import_in_batches(dataset, single, options, kwargs, db, transactional)
+
+    def _import_in_batches(self, dataset, single, options, kwargs, db, transactional):
+        """One transaction per batch; each batch sized to hold the write lock about
+        IMPORT_BATCH_SECONDS, with IMPORT_BATCH_PAUSE between batches for other writers."""
+        seconds = _setting("IMPORT_BATCH_SECONDS", 0.3)
+        pause = _setting("IMPORT_BATCH_PAUSE", 0.15)
+        total, dry_run = len(dataset), options["dry_run"]
         merged = self.get_result_class()()
         merged.total_rows = total
         merged.batches = 0
@@ -94,13 +100,7 @@ class BatchedImport:
                 result = single(batch, **options, **kwargs)
                 elapsed = time.monotonic() - began
             merged.batches += 1
-            failed = bool(result.base_errors) or (
-                not dry_run
-                and (
-                    result.has_errors()
-                    or (rollback_on_validation_errors and result.has_validation_errors())
-                )
-            )
+            failed = _failed(result, dry_run, options["rollback_on_validation_errors"])
             _merge(merged, result, offset=start, rolled_back=failed)
             if failed:
                 if not dry_run:
@@ -113,6 +113,18 @@ class BatchedImport:
             if start < total and pause:
                 time.sleep(pause)
         return merged
+
+
+def _failed(result, dry_run: bool, rollback_on_validation_errors: bool) -> bool:
+    """A batch whose rows are rolled back: a base error, or (not a dry run) an error or,
+    when asked, a validation error."""
+    return bool(result.base_errors) or (
+        not dry_run
+        and (
+            result.has_errors()
+            or (rollback_on_validation_errors and result.has_validation_errors())
+        )
+    )
 
 
 def _merge(merged, result, *, offset: int, rolled_back: bool):
