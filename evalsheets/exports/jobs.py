@@ -1,5 +1,5 @@
 """Export jobs: an ``ExportJob`` made by the 企画課's form and run by a worker
-(``tasks.run_export_job``), its progress committed as it goes, its file stored on it.
+(``exports.tasks.run_export_job``), its progress committed as it goes, its file stored on it.
 The command line (``export_pdfs``) runs the same steps without a job.
 """
 

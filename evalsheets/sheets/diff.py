@@ -3,7 +3,7 @@
 Field by field: narrative text (with the changed characters marked), the
 direction and the other choices, the assessment answers, 人工 and costs by year,
 and the indicators' 目標・実績 by year. Pure functions over two loaded sheets (use
-``display.sheet_prefetches`` to load them); nothing here queries the database
+``EvaluationSheet.objects.with_children()`` to load them); nothing here queries the database
 beyond what is prefetched.
 """
 

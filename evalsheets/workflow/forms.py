@@ -3,7 +3,7 @@
 The text is the entry form's own kind of field (``JapaneseTextField``, the same bound
 ``TEXT_MAX_LENGTH``): a line break counts once, the browser does not cut a paste, a text
 too long gets the same message as a long 実施の背景. Then the form checks the text with
-the service's own rule (``services.clean_text``), so the page and the service say the
+the service's own rule (``transitions.clean_text``), so the page and the service say the
 same thing in the same words.
 """
 

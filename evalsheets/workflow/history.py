@@ -1,6 +1,6 @@
 """Japanese wording of the changes an audit entry records, for the sheet's history.
 
-``editing.save_sheet`` records ``{key: [old, new]}`` with keys such as
+``entry.saving.save_sheet`` records ``{key: [old, new]}`` with keys such as
 ``direction``, ``costs.settled.2023.general_revenue``, ``efforts.2024.staff_fte``,
 ``out.17.2024.target``, ``assessments.20-1.choice`` or ``sub.5`` (a row added or
 deleted). ``describe(key, old, new, layout)`` turns one of them into
@@ -75,7 +75,7 @@ def _year(text, layout: SheetLayout | str | None = None) -> str:
     return text
 
 
-# What ``editing._json`` records for a number: an int, or a Decimal written out in full
+# What ``entry.saving._json`` records for a number: an int, or a Decimal written out in full
 # ("1234.5", "-12"), never longer than a column holds.
 _RECORDED_NUMBER = re.compile(r"-?[0-9]{1,19}(\.[0-9]{1,6})?")
 
