@@ -114,7 +114,7 @@ def generate():
     from django.utils import timezone
 
     from core.choices import APPROVED_STATES, CostKind, Direction, SheetState, StaffKind
-    from evalsheets.layouts.registry import TAMANA_VIEWPOINTS
+    from evalsheets.layouts import get_layout
     from evalsheets.models import (
         ActivityIndicator,
         ActivityValue,
@@ -345,7 +345,7 @@ def generate():
                         sheet=s, viewpoint=vp.code, choice=vp.choices[0][0], reason=text[:50]
                     )
                     for s in sheets
-                    for vp in TAMANA_VIEWPOINTS
+                    for vp in get_layout("tamana_furikaeri").viewpoints
                 ),
                 batch_size=2000,
             )
