@@ -10,6 +10,7 @@ import itertools
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.normalize import halfwidth
@@ -71,7 +72,6 @@ def wareki_date(day: datetime.date, *, with_day: bool = True) -> str:
 
 def wareki_datetime(moment: datetime.datetime) -> str:
     """A moment as the pages show it: 令和6年11月29日 18:43 (local time, Asia/Tokyo)."""
-    from django.utils import timezone
 
     if timezone.is_aware(moment):
         moment = timezone.localtime(moment)

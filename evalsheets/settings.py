@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from whitenoise.compress import Compressor
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -38,8 +39,6 @@ DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_str("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG and not env_bool("EVALSHEETS_INSECURE_DEV_KEY", False):
-        from django.core.exceptions import ImproperlyConfigured
-
         raise ImproperlyConfigured(
             "SECRET_KEY must be set when DEBUG is off "
             "(or set DEBUG=1 / EVALSHEETS_INSECURE_DEV_KEY=1 for local use)."
@@ -195,8 +194,6 @@ def s3_options(bucket: str) -> dict:
 
 if STORAGE_BACKEND == "s3":
     if not env_str("AWS_STORAGE_BUCKET_NAME"):
-        from django.core.exceptions import ImproperlyConfigured
-
         raise ImproperlyConfigured("STORAGE_BACKEND=s3 needs AWS_STORAGE_BUCKET_NAME.")
     _default_storage = {
         "BACKEND": "storages.backends.s3.S3Storage",
@@ -205,8 +202,6 @@ if STORAGE_BACKEND == "s3":
 elif STORAGE_BACKEND in ("", "filesystem"):
     _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 else:
-    from django.core.exceptions import ImproperlyConfigured
-
     raise ImproperlyConfigured(f"STORAGE_BACKEND is filesystem or s3, not {STORAGE_BACKEND!r}.")
 
 # Backup archives (manage.py backup / restore, docs/operations.md): a folder on this

@@ -40,6 +40,7 @@ from dbbackup.db.postgresql import PgDumpBinaryConnector, parse_postgres_setting
 from dbbackup.db.sqlite import SqliteBackupConnector
 from django.apps import apps
 from django.core.files.storage import FileSystemStorage
+from django.core.management.base import CommandError
 from django.db import connection
 from django.utils import timezone
 
@@ -114,7 +115,6 @@ def database_tool_errors(action: str):
     """pg_dump / pg_restore failing (missing, older than the server, refused): a command
     error that says so in Japanese, with the tool's own message below."""
     from dbbackup.db.exceptions import CommandConnectorError
-    from django.core.management.base import CommandError
 
     # django-dbbackup would log the same error with its traceback first: ours says it all.
     quiet = logging.getLogger("dbbackup")
@@ -178,7 +178,7 @@ def data_rows(counts: dict[str, int]) -> dict[str, int]:
     return {label: n for label, n in counts.items() if n and label not in BOOKKEEPING}
 
 
-def describe_rows(counts: dict[str, int], limit: int = 8) -> str:
+def describe_rows(counts: dict[str, int], limit: int = 12) -> str:
     """「評価シート 120件、ユーザー 21件 …」, the largest first."""
     names = model_names()
     largest = sorted(counts.items(), key=lambda item: (-item[1], item[0]))

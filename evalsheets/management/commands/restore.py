@@ -21,6 +21,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.storage import default_storage, storages
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from evalsheets.models import ExportJob, SheetPDF
 from evalsheets.site import backups
@@ -123,7 +124,6 @@ class Command(BaseCommand):
         return target
 
     def _check_compatible(self, manifest: dict, archive: str):
-        from django.db import connection
 
         if manifest.get("application") != "evalsheets" or manifest.get("format") != backups.FORMAT:
             raise CommandError(
