@@ -39,6 +39,9 @@ urlpatterns = [
     path("years/new/", fiscal_year_views.open_year, name="fiscal_year_new"),
     path("sheets/<int:pk>/", sheet_views.sheet_detail, name="sheet_detail"),
     path("public/", include("evalsheets.public.urls")),
+    # Regions at work (regions/urls.py) and their 懇談会 reports (evalsheets/regions_report).
+    path("regions/", include("evalsheets.regions_report.urls")),
+    path("regions/", include("regions.urls")),
     path("sheets/<int:pk>/pdf/", pdf_views.sheet_pdf, name="sheet_pdf"),
     path("sheets/<int:pk>/edit/", entry_views.sheet_edit, name="sheet_edit"),
     path("admin/", admin.site.urls),

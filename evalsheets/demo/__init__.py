@@ -13,7 +13,7 @@ from django.db import transaction
 
 from evalsheets.demo.files import MUNICIPALITY_FILES, REGION_FILES, layout_files, read_yaml
 from evalsheets.demo.municipality import load_municipality
-from evalsheets.demo.region import load_region
+from evalsheets.demo.region import load_region, load_region_work
 from evalsheets.demo.users import DEMO_PASSWORD, demo_user_table
 from evalsheets.layouts.definition import read_text
 from evalsheets.models import EvaluationSheet
@@ -37,6 +37,8 @@ def load_all(*, with_superuser: bool = True) -> dict:
     for name in REGION_FILES:
         load_region(read_yaml(name))
     municipalities = [load_municipality(read_yaml(name)) for name in MUNICIPALITY_FILES]
+    for name in REGION_FILES:
+        load_region_work(read_yaml(name))
     if with_superuser:
         User = get_user_model()
         admin, created = User.objects.get_or_create(

@@ -1,14 +1,24 @@
 """A region (圏域) of the demo: its members, its vision with policy areas and
-initiatives, and its KPIs."""
+initiatives, and its KPIs (``load_region``); once the municipalities are loaded, its
+progress round, the projects that carry out its initiatives and the 企画課 users of
+members that have none (``load_region_work``)."""
+
+from django.contrib.auth import get_user_model
 
 from evalsheets.demo.files import date_or_none, decimal_or_none
 from evalsheets.demo.municipality import upsert_municipality
-from municipalities.models import Municipality
+from evalsheets.demo.users import DEMO_PASSWORD
+from evalsheets.models import Project
+from municipalities.choices import Role
+from municipalities.models import Municipality, StaffProfile
+from regions.choices import RoundState
 from regions.models import (
     Initiative,
     InitiativeCost,
+    MemberReport,
     Membership,
     PolicyArea,
+    ProgressRound,
     Region,
     RegionKPI,
     RegionKPIValue,
@@ -85,6 +95,7 @@ def _load_initiative(area: PolicyArea, order: int, item: dict):
         defaults={
             "name": item["name"],
             "sort_order": order,
+            "is_demo": bool(item.get("demo")),
             **{key: (item.get(key) or "").strip() for key in INITIATIVE_TEXTS},
         },
     )
@@ -113,8 +124,98 @@ def _load_kpis(region: Region, kpis: list, areas: dict[str, PolicyArea]):
             target_text=kpi_data.get("target_text", ""),
             source=kpi_data.get("source", ""),
             sort_order=order,
+            is_demo=bool(kpi_data.get("demo")),
         )
         RegionKPIValue.objects.bulk_create(
             RegionKPIValue(kpi=kpi, fiscal_year=v["year"], value=decimal_or_none(v["value"]))
             for v in kpi_data.get("values", [])
         )
+
+
+def load_region_work(data: dict) -> None:
+    """The region's demo round, project links and member users (after the municipalities:
+    the projects must exist)."""
+    region = Region.objects.get(name=data["region"]["name"])
+    for user_data in data.get("demo_users", []):
+        _demo_user(user_data)
+    for link in data.get("project_links", []):
+        Project.objects.filter(
+            municipality__code=link["municipality"], code=link["project"]
+        ).update(region=region, initiative=_initiative(region, link))
+    round_data = data.get("round")
+    if round_data:
+        _load_round(region, round_data)
+
+
+def _initiative(region: Region, item: dict) -> Initiative:
+    return Initiative.objects.get(
+        policy_area__vision__region=region,
+        policy_area__code=str(item["area"]),
+        code=item["initiative"],
+    )
+
+
+def _demo_user(item: dict):
+    User = get_user_model()
+    user, created = User.objects.get_or_create(
+        username=item["username"],
+        defaults={
+            "last_name": "企画",
+            "first_name": "担当",
+            "email": f"{item['username']}@example.jp",
+        },
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+    StaffProfile.objects.update_or_create(
+        user=user,
+        defaults={
+            "municipality": Municipality.objects.get(code=item["code"]),
+            "section": None,
+            "role": item.get("role", Role.PLANNING),
+        },
+    )
+
+
+def _load_round(region: Region, item: dict) -> ProgressRound:
+    """The round of the demo, replaced as a whole; reports and KPI actuals are demo values
+    unless the fixture says ``demo: false``."""
+    demo = bool(item.get("demo", True))
+    round_, _ = ProgressRound.objects.update_or_create(
+        region=region,
+        fiscal_year=item["fiscal_year"],
+        defaults={
+            "state": item.get("state", RoundState.OPEN),
+            "meeting_date": date_or_none(item.get("meeting_date")),
+            "meeting_comment": (item.get("meeting_comment") or "").strip(),
+            "is_demo": demo,
+        },
+    )
+    if round_.state == RoundState.PUBLISHED and round_.published_at is None:
+        round_.published_at = round_.opened_at
+        round_.save(update_fields=["published_at"])
+    round_.reports.all().delete()
+    MemberReport.objects.bulk_create(
+        MemberReport(
+            round=round_,
+            initiative=_initiative(region, r),
+            municipality=Municipality.objects.get(code=r["municipality"]),
+            text=r.get("text", ""),
+            actual_cost=r.get("actual_cost"),
+            share=r.get("share"),
+            is_demo=bool(r.get("demo", demo)),
+        )
+        for r in item.get("reports", [])
+    )
+    for v in item.get("kpi_values", []):
+        RegionKPIValue.objects.update_or_create(
+            kpi=RegionKPI.objects.get(region=region, name=v["kpi"]),
+            fiscal_year=v["year"],
+            defaults={
+                "value": decimal_or_none(v["value"]),
+                "round": round_,
+                "is_demo": bool(v.get("demo", demo)),
+            },
+        )
+    return round_

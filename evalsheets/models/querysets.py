@@ -40,6 +40,8 @@ class SheetQuerySet(models.QuerySet):
             "project__municipality",
             "project__section__department",
             "project__plan_node__plan",
+            "project__region",
+            "project__initiative__policy_area__vision__region",
         )
 
     def with_children(self):

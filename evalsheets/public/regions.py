@@ -1,20 +1,27 @@
 """Public, read-only pages of the regions (定住自立圏 / 連携中枢都市圏). No login.
 
-Regions have no unpublished state: everything about them is public. The only
-link into the sheets (a member's public page) is shown only where that member
-has published sheets.
+A region's master data (members, vision, initiatives, KPIs) is public. Of its progress
+rounds only the published ones are: their reports, their KPI actuals and the 懇談会
+comment; an actual entered in a round that is not published yet stays out. Links into the
+sheets (a member's public page, a published sheet's PDF) are shown only where the sheet
+is published; a member project's latest sheet shows only its state.
 """
 
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
+from core.choices import SheetState
+from evalsheets.models import EvaluationSheet, Project
 from evalsheets.public.rows import public_sheets
-from regions.choices import MemberRole, RegionKind
+from evalsheets.public.views import public_pdf_url, sheet_url
+from regions.choices import MemberRole, RegionKind, RoundState
 from regions.models import Initiative, Membership, PolicyArea, Region, RegionKPI, Vision
+from regions.progress import STATUS_RULE, kpi_progress_of
+from regions.summary import round_context
 
 
 def role_label(region: Region, role: str) -> str:
@@ -151,13 +158,6 @@ def _vision_view(vision: Vision, members: list) -> VisionView:
     return view
 
 
-@dataclass
-class KPIRow:
-    kpi: RegionKPI
-    latest: object  # RegionKPIValue or None
-    progress: Decimal | None
-
-
 def region_detail(request, pk):
     region = get_object_or_404(
         Region.objects.prefetch_related(
@@ -203,10 +203,17 @@ def region_detail(request, pk):
         "area": member_total(towns, "area", Decimal(0)),
     }
     notes = {t.note for t in totals.values()}
+    published_rounds = {
+        r.pk: r for r in region.rounds.filter(state=RoundState.PUBLISHED).order_by("-fiscal_year")
+    }
     kpis = []
     for kpi in region.kpis.all():
-        latest = kpi.latest_value()
-        kpis.append(KPIRow(kpi=kpi, latest=latest, progress=kpi.progress))
+        # Actuals of the seed (no round) and of published rounds only.
+        values = [
+            v for v in kpi.values.all() if v.round_id is None or v.round_id in published_rounds
+        ]
+        kpis.append(kpi_progress_of(kpi, values))
+    latest_round = next(iter(published_rounds.values()), None)
     return render(
         request,
         "public/regions/detail.html",
@@ -221,5 +228,54 @@ def region_detail(request, pk):
             "mixed_stats_dates": len(stats_dates) > 1,
             "visions": [_vision_view(v, members) for v in region.visions.all()],
             "kpis": kpis,
+            "status_rule": STATUS_RULE,
+            "round": round_context(region, latest_round) if latest_round else None,
+            "projects": member_projects(region),
         },
     )
+
+
+@dataclass
+class ProjectRow:
+    project: Project
+    latest: EvaluationSheet | None  # the latest sheet, whatever its state (only the state shows)
+    published: EvaluationSheet | None  # the latest published sheet
+
+    @property
+    def state_label(self) -> str:
+        return SheetState(self.latest.state).label if self.latest else ""
+
+    @property
+    def pdf_url(self):
+        return public_pdf_url(self.published) if self.published else None
+
+    @property
+    def url(self):
+        return sheet_url(self.published) if self.published else None
+
+
+def member_projects(region: Region) -> list[ProjectRow]:
+    """The members' projects that name the region or one of its initiatives."""
+    projects = list(
+        Project.objects.filter(
+            Q(region=region) | Q(initiative__policy_area__vision__region=region),
+            municipality__memberships__region=region,
+        )
+        .select_related("municipality", "initiative__policy_area")
+        .prefetch_related(
+            Prefetch(
+                "sheets",
+                queryset=EvaluationSheet.objects.order_by("-fiscal_year").select_related(
+                    "project__municipality"
+                ),
+            )
+        )
+        .distinct()
+        .order_by("municipality__code", "code")
+    )
+    rows = []
+    for project in projects:
+        sheets = list(project.sheets.all())
+        published = next((s for s in sheets if s.state == SheetState.PUBLISHED), None)
+        rows.append(ProjectRow(project, sheets[0] if sheets else None, published))
+    return rows

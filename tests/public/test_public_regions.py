@@ -94,7 +94,9 @@ def test_participation_matrix_marks_non_participants(client, demo_data):
 def test_kpis_with_progress(client, demo_data):
     metro = region("熊本連携中枢都市圏")
     kpi = metro.kpis.get(name="圏域内の創業者数")  # baseline 1,076 → target 1,190
-    kpi.values.create(fiscal_year=2023, value=1133)
+    kpi.values.update_or_create(
+        fiscal_year=2023, defaults={"value": 1133, "is_demo": False, "round": None}
+    )
     response = client.get(f"/public/regions/{metro.pk}/")
     rows = {row.kpi.name: row for row in response.context["kpis"]}
     assert len(rows) == 13
@@ -149,6 +151,10 @@ def test_region_page_query_count(client, demo_data, django_assert_num_queries):
     metro = region("熊本連携中枢都市圏")
     # 1 region, 2 memberships (+ municipality), 3 visions, 4 revisions, 5 policy areas,
     # 6 initiatives, 7 participants, 8 initiative costs, 9 KPIs (+ policy area),
-    # 10 KPI values, 11 members with published sheets.
-    with django_assert_num_queries(11):
+    # 10 KPI values, 11 members with published sheets, 12 published rounds; the latest
+    # published round (regions.summary.round_context): 13 memberships, 14–16 initiatives
+    # (+ participants, costs), 17 earlier rounds (none in the demo; their reports would be
+    # one more), 18 its reports, 19–20 KPIs (+ values); 21 member projects (+ 22 their
+    # sheets) — as many however many members, initiatives or reports.
+    with django_assert_num_queries(22):
         client.get(f"/public/regions/{metro.pk}/")

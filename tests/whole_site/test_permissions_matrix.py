@@ -18,6 +18,7 @@ from django.urls import reverse
 
 from core.choices import ExportKind, ExportStatus, SheetState
 from evalsheets.models import EvaluationSheet, ExportJob
+from tests.support.regions import region_world
 from tests.support.workflow import advance, snapshot
 
 LOGIN, DONE, REFUSED = "login", "done", "refused"
@@ -77,6 +78,17 @@ def finished_export(world, sheet):
     job.result.save("432067/matrix.zip", ContentFile(b"PK\x05\x06" + b"\0" * 18), save=False)
     job.save()
     return [job.pk]
+
+
+def region_args(*names):
+    """URL args of the region of tests/support/regions.py: "region", "round",
+    "initiative", "kpi", "job", "membership" (their pks) or a literal after "=" ("=kpi")."""
+
+    def args(world, sheet):
+        objects = region_world(world)
+        return [n[1:] if n.startswith("=") else objects[n].pk for n in names]
+
+    return args
 
 
 @pytest.fixture(autouse=True)
@@ -218,6 +230,66 @@ ROWS = [
     Row("public region list", "get", "public:region_list", D,
          "200     200     200     200     200      200   200    200",
         with_pk=False),
+    Row("public region page", "get", "public:region_detail", D,
+         "200     200     200     200     200      200   200    200",
+        url_args=region_args("region")),
+    # Regions at work (regions/views.py; docs/regions.md): 玉名市 is the region's 中心市
+    # (planning manages it), 伊勢原市 a member (planning_other reports for it), 玉名市's
+    # other staff read. Outsiders (404) are in tests/regions/test_region_permissions.py.
+    Row("regions (mine)", "get", "regions:index", D,
+         "200     200     200     200     200      200   200    login",
+        with_pk=False),
+    Row("region page", "get", "regions:detail", D,
+         "200     200     200     200     200      200   200    login",
+        url_args=region_args("region")),
+    Row("region: add a member (form)", "get", "regions:add", D,
+         "403     403     403     403     200      403   403    login",
+        url_args=region_args("region", "=member")),
+    Row("region: edit a member (form)", "get", "regions:edit", D,
+         "403     403     403     403     200      403   403    login",
+        url_args=region_args("region", "=member", "membership")),
+    Row("region: edit an initiative (form)", "get", "regions:edit", D,
+         "403     403     403     403     200      403   403    login",
+        url_args=region_args("region", "=initiative", "initiative")),
+    Row("region: edit a KPI (form)", "get", "regions:edit", D,
+         "403     403     403     403     200      403   403    login",
+        url_args=region_args("region", "=kpi", "kpi")),
+    Row("round: open (2024)", "post", "regions:round_open", D,
+         "403     403     403     403     302      403   403    302",
+        {"fiscal_year": "2024", "version": "1"}, url_args=region_args("region")),
+    Row("round page", "get", "regions:round", D,
+         "200     200     200     200     200      200   200    login",
+        url_args=region_args("region", "round")),
+    Row("round: a member's report (form)", "get", "regions:round_report", D,
+         "403     403     403     403     200      200   403    login",
+        url_args=region_args("region", "round")),
+    Row("round: KPI actuals", "post", "regions:round_kpis", D,
+         "403     403     403     403     302      403   403    302",
+        url_args=region_args("region", "round")),
+    Row("round: 懇談会 comment", "post", "regions:round_meeting", D,
+         "403     403     403     403     302      403   403    302",
+        {"meeting_comment": "意見"}, url_args=region_args("region", "round")),
+    Row("round: collect", "post", "regions:round_step", D,
+         "403     403     403     403     302      403   403    302",
+        {"version": "1"}, url_args=region_args("region", "round", "=collect")),
+    Row("round: remind", "post", "regions:round_remind", D,
+         "403     403     403     403     302      403   403    302",
+        url_args=region_args("region", "round")),
+    Row("round: step GET", "get", "regions:round_step", D,
+         "405     405     405     405     405      405   405    405",
+        url_args=region_args("region", "round", "=collect")),
+    Row("懇談会 report: start", "post", "region_reports:new", D,
+         "403     403     403     403     302      403   403    302",
+        {"kind": "pdf"}, url_args=region_args("region", "round")),
+    Row("懇談会 report: job", "get", "region_reports:job", D,
+         "403     403     403     403     200      403   403    login",
+        url_args=region_args("region", "job")),
+    Row("懇談会 report: status", "get", "region_reports:status", D,
+         "403     403     403     403     200      403   403    login",
+        url_args=region_args("region", "job")),
+    Row("懇談会 report: download", "get", "region_reports:download", D,
+         "403     403     403     403     200      403   403    login",
+        url_args=region_args("region", "job")),
 ]
 # fmt: on
 
@@ -267,4 +339,15 @@ def test_every_route_has_a_row():
         for p in urls.urlpatterns
         if getattr(p, "name", None) and p.name not in ("login", "logout")
     }
+    assert named <= {row.url_name for row in ROWS}
+
+
+def test_every_region_route_has_a_row():
+    """The same for the region pages (included under /regions/ and /public/regions/)."""
+    from evalsheets.regions_report import urls as report_urls
+    from regions import urls as region_urls
+
+    named = {f"regions:{p.name}" for p in region_urls.urlpatterns}
+    named |= {f"region_reports:{p.name}" for p in report_urls.urlpatterns}
+    named |= {"public:region_list", "public:region_detail"}
     assert named <= {row.url_name for row in ROWS}
