@@ -22,9 +22,12 @@ different text each (bench/bench_pdf.py's generator). Then:
 4. booklets of 100, n and export-n sheets (``write_booklet``, the code path of the job
    and of ``export_pdfs --booklet``), each in a fresh subprocess: size, pages, time
    (and how much of it comes after the last sheet, with the progress bar full), and
-   the peak RSS of the process and of its largest layout child (``ru_maxrss``; chunks
-   and front matter are laid out in short-lived children, evalsheets.pdf.forked), which
-   must not grow with the number of sheets.
+   the peak RSS of the process (``ru_maxrss``), which must not grow with the number
+   of sheets; and, in the same kind of subprocess, the ZIP of the same sheets
+   (``write_zip``), to compare the booklet's time with (target: ≤ 3×; wall and CPU
+   time, the CPU time being what another busy process on the machine changes least).
+   The booklet is made of the stored PDFs: run it after ``workers`` (or ``export``),
+   which store them; otherwise it renders every sheet itself.
 """
 
 import argparse
@@ -156,25 +159,54 @@ def booklet_child(count: int, target: str):
         if done >= len(ids) and not sheets_done:
             sheets_done.append(time.perf_counter())
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     pages = bulk_export.write_booklet("ベンチ", groups, Path(target), progress=progress)
-    end = time.perf_counter()
+    end, cpu = time.perf_counter(), time.process_time() - cpu
     elapsed, tail = end - start, end - (sheets_done or [start])[0]
     # The worker's own peak, and that of its largest layout child (evalsheets.pdf.forked).
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    print(f"{pages} {elapsed:.2f} {tail:.2f} {peak} {child}")
+    print(f"{pages} {elapsed:.2f} {tail:.2f} {peak} {child} {cpu:.2f}")
 
 
-def booklet(count: int, tmp: Path) -> tuple[int, float, float, int, int, int]:
+def zip_child(count: int, target: str):
+    """Subprocess: write the ZIP of the first ``count`` bench sheets; print its time."""
+    configure(Path(os.environ["BENCH_TMP"]))
+    from evalsheets.exports.zip import write_zip
+    from evalsheets.models import EvaluationSheet
+
+    sheets = EvaluationSheet.objects.filter(project__code__startswith="B").order_by("pk")
+    ids = list(sheets.values_list("pk", flat=True)[:count])
+    start, cpu = time.perf_counter(), time.process_time()
+    write_zip(ids, Path(target))
+    print(f"{time.perf_counter() - start:.2f} {time.process_time() - cpu:.2f}")
+
+
+def zip_time(count: int, tmp: Path) -> tuple[float, float, int]:
+    target = tmp / f"export-{count}.zip"
+    env = {**os.environ, "BENCH_TMP": str(tmp)}
+    result = subprocess.run(
+        [sys.executable, __file__, "--zip-child", str(count), str(target)],
+        env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    if result.returncode:
+        raise SystemExit(f"ZIP of {count} failed:\n{result.stderr}")
+    wall, cpu = result.stdout.split()[-2:]
+    return float(wall), float(cpu), target.stat().st_size
+
+
+def booklet(count: int, tmp: Path) -> tuple[int, float, float, int, int, int, float]:
     target = tmp / f"booklet-{count}.pdf"
     env = {**os.environ, "BENCH_TMP": str(tmp)}
     result = subprocess.run(
         [sys.executable, __file__, "--booklet-child", str(count), str(target)],
-        env=env, capture_output=True, text=True, check=True,
+        env=env, capture_output=True, text=True,
     )  # fmt: skip
-    pages, elapsed, tail, peak, child = result.stdout.split()[-5:]
-    return int(pages), float(elapsed), float(tail), int(peak), int(child), target.stat().st_size
+    if result.returncode:
+        raise SystemExit(f"booklet of {count} failed:\n{result.stderr}")
+    pages, elapsed, tail, peak, child, cpu = result.stdout.split()[-6:]
+    size = target.stat().st_size
+    return int(pages), float(elapsed), float(tail), int(peak), int(child), size, float(cpu)
 
 
 def cold_render(ids):
@@ -200,6 +232,7 @@ def main():
         help="comma-separated subset of %(default)s (the numbered sections above)",
     )  # fmt: skip
     parser.add_argument("--booklet-child", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--zip-child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     parts = set(args.parts.split(","))
     if parts - set(PARTS):
@@ -209,6 +242,9 @@ def main():
         fresh_postgres()
     if args.booklet_child:
         booklet_child(int(args.booklet_child[0]), args.booklet_child[1])
+        return
+    if args.zip_child:
+        zip_child(int(args.zip_child[0]), args.zip_child[1])
         return
 
     with tempfile.TemporaryDirectory(prefix="bench-export-") as name:
@@ -278,16 +314,23 @@ def main():
         # 4. Booklets: size for 100, peak memory for 100, n and export-n sheets.
         if "booklet" in parts:
             sizes = sorted({100, args.n, args.export_n})
-            results = {count: booklet(count, tmp) for count in sizes}
-            for count, (pages, elapsed, tail, peak, child, size) in results.items():
+            results, zips = {}, {}
+            for count in sizes:  # ZIP and booklet of the same sheets, one after the other
+                zips[count] = zip_time(count, tmp)
+                results[count] = booklet(count, tmp)
+            for count, (pages, elapsed, tail, peak, child, size, cpu) in results.items():
+                zip_seconds, zip_cpu, zip_size = zips[count]
                 print(f"booklet of {count:<9} {size / 1024 / 1024:.2f} MB, {pages} pages, "
-                      f"{elapsed:.1f} s ({tail:.1f} s of it after the last sheet: cover lists, "
-                      f"目次, joining), peak RSS {peak / 1024:.0f} MiB (worker), "
-                      f"{child / 1024:.0f} MiB (largest layout child)")  # fmt: skip
+                      f"{elapsed:.2f} s (CPU {cpu:.2f} s; {tail:.2f} s of it after the last "
+                      f"sheet: cover lists, 目次, fonts), peak RSS {peak / 1024:.0f} MiB "
+                      f"(worker), {child / 1024:.0f} MiB (largest child); ZIP of the same "
+                      f"sheets {zip_seconds:.2f} s (CPU {zip_cpu:.2f} s), "
+                      f"{zip_size / 1024 / 1024:.1f} MB: booklet {elapsed / zip_seconds:.1f}× "
+                      f"the ZIP's time ({cpu / zip_cpu:.1f}× its CPU)")  # fmt: skip
             peaks = ", ".join(f"{max(results[c][3:5]) / 1024:.0f}" for c in sizes)
             print(f"booklet peak RSS     {peaks} MiB for {', '.join(map(str, sizes))} sheets "
-                  f"(worker or child, the larger); target ≤ 300, flat; "
-                  f"booklet of 100 ≤ 2.5 MB")  # fmt: skip
+                  f"(worker or child, the larger); target ≤ 300, flat (within 10 %); "
+                  f"booklet of 100 ≤ 2.5 MB, of 1,000 ≤ 25 MB and ≤ 3× the ZIP's time")  # fmt: skip
         print(f"load average         {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
 
 

@@ -7,20 +7,16 @@ their own modules:
 
 * ``selection``: which sheets (year, 部, 施策, state), grouped by 施策, loaded in batches;
 * ``zip``: one stored PDF per sheet in a ZIP;
-* ``booklet``: chunks of sheets, front matter (目次, cover lists), continuous page numbers;
+* ``booklet``: the stored PDFs joined with one font subset per face, front matter
+  (目次, cover lists, drawn by ``front``), page numbers;
 * ``jobs``: an ``ExportJob`` created, run, its progress and its file.
 
 This module only names the entry points for the callers that import ``bulk``.
 """
 
 from evalsheets.exports.booklet import (
-    BOOKLET_CSS,
     ExportError,
-    _front_pieces,
-    _slice_html,
-    booklet_css,
     booklet_title,
-    render_front,
     write_booklet,
     write_policy_booklets,
 )
@@ -29,19 +25,14 @@ from evalsheets.exports.selection import Entry, Group, plan_groups, select_sheet
 from evalsheets.exports.zip import write_zip
 
 __all__ = [
-    "BOOKLET_CSS",
     "Entry",
     "ExportError",
     "Group",
     "Progress",
-    "_front_pieces",
-    "_slice_html",
-    "booklet_css",
     "booklet_title",
     "create_job",
     "plan_groups",
     "produce",
-    "render_front",
     "result_name",
     "run_job",
     "select_sheets",

@@ -20,6 +20,9 @@ ACTION_EDIT = "sheet.edit"
 ACTION_COPY = "sheet.copy"
 ACTION_CREATE = "sheet.create"
 ACTION_OPEN_YEAR = "fiscal_year.open"
+# The bulk import of a workbook or CSV (evalsheets.transfer.service), on the municipality:
+# the file's SHA-256, its name and the counts per table.
+ACTION_IMPORT = "data.import"
 
 
 def entry(

@@ -17,6 +17,7 @@ from tests.support.exports import (
     embedded_font_files,
     flat,
     page_texts,
+    poppler_texts,
     printed_number,
     zip_members,
 )
@@ -72,13 +73,14 @@ def test_zip_of_a_municipality_with_many_sheets_and_filters(demo_data):
     assert len(names) == sheets.filter(project__plan_node=node).count()
 
 
-def test_booklet_cover_list_toc_and_continuous_page_numbers(demo_data):
+def test_booklet_cover_list_toc_and_page_numbers(demo_data):
     job = run(ExportKind.BOOKLET, scope=BookletScope.YEAR)
     data = result_bytes(job)
     assert job.result_name.endswith("_冊子.pdf")
     texts = page_texts(data)
-    # Page 1: the table of contents, with the page of each cover and sheet.
-    toc = flat(texts[0])
+    # Page 1: the table of contents, with the page of each cover and sheet (drawn at
+    # join time in the page cells: pdftotext reads them in place).
+    toc = flat(poppler_texts(data)[0])
     assert "目次" in toc
     assert "主要施策名：（４）広域連携の推進（2本）2" in toc
     assert "741-2定住自立圏構想事業企画経営課3" in toc
@@ -92,9 +94,12 @@ def test_booklet_cover_list_toc_and_continuous_page_numbers(demo_data):
     # Then the sheets, each starting where the table of contents says.
     assert "741-2" in flat(texts[2]) and "定住自立圏構想事業" in flat(texts[2])
     assert "連携中枢都市圏構想推進事業" in flat(texts[4])
-    # Page k shows k, and nothing shows the sheet's own "1 / 2".
-    assert [printed_number(t) for t in texts] == [str(k) for k in range(1, len(texts) + 1)]
-    assert not any("/" in t.splitlines()[-1] for t in texts)
+    assert "企画経営課3" in flat(poppler_texts(data)[1])  # the cover list's page column
+    # The front pages show their booklet page; the sheets are their stored PDFs, with
+    # their own "1 / 2" footer (the booklet's page is the PDF page number).
+    assert [printed_number(t) for t in texts[:2]] == ["1", "2"]
+    footers = [t.strip().splitlines()[-1].replace(" ", "") for t in texts[2:]]
+    assert [f[-3:] for f in footers] == ["1/2", "2/2", "1/2", "2/2"]
     # Bookmarks: booklet → 施策 → sheets, each on its page (0-based here).
     reader = pypdf.PdfReader(io.BytesIO(data))
     top, (group, sheets) = reader.outline
@@ -110,19 +115,14 @@ def test_booklet_cover_list_toc_and_continuous_page_numbers(demo_data):
     assert reader.metadata.title == top.title
 
 
-def test_booklet_embeds_each_font_once_per_chunk_not_per_sheet(demo_data, monkeypatch):
-    """The two sheets share one chunk: each font program appears once for the chunk and
-    once for the cover/TOC document, however many sheets the chunk holds."""
+def test_booklet_embeds_one_subset_per_font_face(demo_data):
+    """The sheets' own subsets and the front matter's are merged: one font program per
+    IPAex face in the whole booklet, smaller than the sheets' PDFs together."""
     data = result_bytes(run(ExportKind.BOOKLET, scope=BookletScope.YEAR))
-    shared = Counter(embedded_font_files(data))
-    assert shared and max(shared.values()) <= 2, shared
-    # The same booklet rendered one sheet per chunk has one more copy per sheet.
-    monkeypatch.setattr(booklet, "CHUNK_SIZE", 1)
-    separate = Counter(embedded_font_files(result_bytes(run(ExportKind.BOOKLET))))
-    assert separate["IPAexGothic"] == shared["IPAexGothic"] + 1
-    assert len(data) < sum(
-        len(result_bytes(j)) for j in ExportJob.objects.filter(kind="booklet").order_by("pk")[1:]
-    )
+    programs = Counter(name.split("-")[0] for name in embedded_font_files(data))
+    assert set(programs) <= {"IPAexGothic", "IPAexMincho"} and set(programs.values()) == {1}
+    stored = sum(record.size for record in SheetPDF.objects.filter(sheet__fiscal_year=2023))
+    assert len(data) < stored
 
 
 def test_booklets_per_policy(demo_data):
@@ -138,7 +138,7 @@ def test_booklets_per_policy(demo_data):
     texts = page_texts(first)
     cover = flat(texts[0])  # a per-施策 booklet opens with its cover list (its contents)
     assert cover.startswith("施策項目名：") and "事務事業本数：" in cover
-    assert [printed_number(t) for t in texts] == [str(k) for k in range(1, len(texts) + 1)]
+    assert printed_number(texts[0]) == "1"
 
 
 def test_a_failing_job_records_the_error(demo_data, monkeypatch):
@@ -194,40 +194,38 @@ def _long_groups(sizes):
     return groups
 
 
-def _front_texts(paths) -> list[str]:
-    return [flat(t) for path in paths for t in page_texts(path.read_bytes())]
+def test_front_matter_is_laid_out_once_over_several_pages(tmp_path):
+    """The table of contents and the cover lists are drawn directly (no second layout):
+    rows never split, the heading row opens every page, every row once and in order,
+    each with the page it points to."""
+    from evalsheets.pdf.join import StreamingPdfWriter
 
-
-def test_front_matter_laid_out_in_slices_paginates_as_one_document(tmp_path, monkeypatch):
-    """The table of contents and the cover lists are laid out a slice of rows at a time
-    and written a few pages a file (memory stays bounded); the pages are the same as
-    those of each table laid out whole."""
-    whole_dir, sliced_dir = tmp_path / "whole", tmp_path / "sliced"
-    whole_dir.mkdir(), sliced_dir.mkdir()
-    monkeypatch.setattr(booklet, "FRONT_ROWS", 10_000)
-    monkeypatch.setattr(booklet, "FRONT_CHUNK_PAGES", 10_000)
-    whole, toc_whole, covers_whole = booklet.render_front(
-        "冊子", _long_groups([70, 45]), True, whole_dir
-    )
-    monkeypatch.setattr(booklet, "FRONT_ROWS", 9)
-    monkeypatch.setattr(booklet, "FRONT_CHUNK_PAGES", 2)
     groups = _long_groups([70, 45])
-    sliced, toc_pages, covers = booklet.render_front("冊子", groups, True, sliced_dir)
-
-    assert len(whole) == 1 and len(sliced) >= 4  # written a few pages a file
-    assert (toc_pages, covers) == (toc_whole, covers_whole)
+    pieces = booklet.front_pieces("冊子", groups, True)
+    toc_pages, covers = booklet._front_bounds([len(p) for p in pieces], True)
     assert toc_pages >= 3 and covers[0][1] - covers[0][0] >= 2  # several pages each
-    pages = _front_texts(sliced)
-    assert pages == _front_texts(whole)
-    # Every row once, in order, with its final page; the heading and count once.
-    text = "".join(pages)
+    booklet._number_entries(groups, toc_pages, covers)
+    numbers = booklet._front_numbers(toc_pages, covers, groups)
+    target = tmp_path / "front.pdf"
+    writer = StreamingPdfWriter(target, merge_fonts=True)
+    kids = booklet._write_front(writer, [p for piece in pieces for p in piece], numbers)
+    writer.finish(kids, [], "冊子", "ja")
+    data = target.read_bytes()
+    pages = [flat(t) for t in poppler_texts(data)]
+    assert all("コード" in p for p in pages)  # the heading row on every page
     toc_text = "".join(pages[:toc_pages])
-    positions = [toc_text.index(f"T-{n}長い名前の事務事業その{n}長") for n in (1, 2, 70, 115)]
+    positions = [toc_text.index(f"T-{n}長い名前の事務事業その{n}") for n in (1, 2, 70, 115)]
     assert positions == sorted(positions)
     assert all(toc_text.count(f"T-{n}長") == 1 for n in range(1, 116))
+    text = "".join(pages)
     assert text.count("目次") == 1 and text.count("事務事業本数：115") == 1
     assert text.count("事務事業本数：70") == 1 and text.count("事務事業本数：45") == 1
     first_sheet = groups[0].entries[0]
     assert first_sheet.first_page == toc_pages + covers[0][1] - covers[0][0] + 1
-    row = "T-1" + "長い名前の事務事業その1" * 2 + f"企画課{first_sheet.first_page}"
-    assert row in toc_text
+    assert "T-1長い名前の事務事業その1" in toc_text
+    assert f"企画課{first_sheet.first_page}" in toc_text
+    # Page k of the front matter shows k; its text is IPAex (one subset per face).
+    assert [printed_number(t) for t in page_texts(data)] == [
+        str(numbers[i]) for i in range(len(pages))
+    ]
+    assert set(embedded_font_files(data)) <= {"IPAexGothic", "IPAexMincho"}

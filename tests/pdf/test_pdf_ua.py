@@ -6,12 +6,10 @@ from weasyprint import HTML
 from weasyprint.html import UA, UA_STYLESHEET
 
 from core.choices import SheetState
-from evalsheets.exports import bulk as bulk_export
 from evalsheets.models import EvaluationSheet
 from evalsheets.pdf import render as pdf
 from evalsheets.pdf import ua as pdf_ua
 from evalsheets.pdf.ua import LEAN_UA_STYLESHEET, SheetHTML, lean_ua_text
-from municipalities.models import Municipality
 from tests.support.pdf import reader
 
 
@@ -96,17 +94,3 @@ def test_draft_watermark_prints_the_same(demo_data):
     html = pdf.render_html(sheet)
     assert "watermark" in html
     assert_same_print(html)
-
-
-def test_booklet_cover_and_sheet_print_the_same(demo_data):
-    tamana = Municipality.objects.get(name="玉名市")
-    sheets = EvaluationSheet.objects.filter(project__municipality=tamana)
-    groups = bulk_export.plan_groups(sheets)
-    piece = bulk_export._front_pieces(groups, with_toc=True)[1]
-    assert piece.kind == "cover"
-    html = bulk_export._slice_html(piece, 0, len(piece.rows), "玉名市", 10)
-    assert "事務事業本数" in html
-    booklet = [bulk_export.booklet_css()]
-    assert_same_print(html, booklet)
-    sheet = pdf.load_sheet(sheets.get(project__code="741-2").pk)
-    assert_same_print(pdf.render_html(sheet), booklet)

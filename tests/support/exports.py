@@ -2,6 +2,7 @@
 
 import io
 import re
+import subprocess
 import zipfile
 
 import pypdf
@@ -53,3 +54,12 @@ def embedded_font_files(data: bytes) -> list[str]:
     for page in pypdf.PdfReader(io.BytesIO(data)).pages:
         _fonts(page.get("/Resources"), found)
     return sorted(found.values())
+
+
+def poppler_texts(data: bytes) -> list[str]:
+    """Each page's text by pdftotext, in reading order (the booklet draws the page
+    numbers of its front matter after the rest of the page: pypdf lists them last)."""
+    result = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True
+    )
+    return result.stdout.decode().split("\f")[:-1]

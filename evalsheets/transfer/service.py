@@ -1,0 +1,693 @@
+"""The bulk import: a dry run that plans every change, then one atomic transaction.
+
+``plan_import`` reads nothing but the file and the database: it parses each cell, checks
+each row's natural keys (an unknown 課, 施策, 事務事業 or sheet is an error, never created
+silently), finds doubled keys, refuses another municipality's rows, and compares the
+file's rows with the database's rows as ``rows`` gives them: per table, rows to create,
+to update, left unchanged, and rows of a sheet to remove (a sheet's rows of a table are
+replaced as a whole by the file's). A published sheet is never changed: its rows are
+counted as skipped, with the reason. ``apply_import`` plans again inside one transaction
+and writes everything or nothing, with one audit entry holding the file's SHA-256 and
+the counts; it refuses a plan with any error.
+"""
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from core.choices import CostKind, SheetState
+from evalsheets.layouts import UnknownLayout, get_layout
+from evalsheets.models import (
+    ActivityIndicator,
+    ActivityValue,
+    AssessmentAnswer,
+    CostRow,
+    EvaluationSheet,
+    OutcomeIndicator,
+    OutcomeValue,
+    Project,
+    Review,
+    ScheduleEntry,
+    ScheduleItem,
+    StaffEffort,
+    SubProject,
+)
+from evalsheets.transfer import layout, rows
+from evalsheets.transfer.parsing import CellError, parse_cell, parse_extra
+from evalsheets.transfer.reading import Problem, RawBook, RawTable
+from evalsheets.workflow import audit
+from municipalities.models import PlanNode, Section
+
+ACTIONS = ("create", "update", "unchanged", "delete", "skipped")
+PUBLISHED_REASON = "公表済みのシートは取り込みで変更しません。"
+
+
+@dataclass
+class SheetChange:
+    key: tuple  # (project code, fiscal year)
+    existing: EvaluationSheet | None
+    sheet_row: dict | None = None  # the file's 評価シート row, when it changes the sheet
+    tables: dict = field(default_factory=dict)  # table name → the file's rows (replace)
+
+
+@dataclass
+class ImportPlan:
+    municipality: object
+    sha256: str = ""
+    file_name: str = ""
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    counts: dict = field(default_factory=dict)  # table title → {action: n}
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (sheet, reason)
+    projects: list[tuple[str, dict, Project | None]] = field(default_factory=list)
+    sheets: dict = field(default_factory=dict)  # key → SheetChange
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def has_changes(self) -> bool:
+        return any(
+            n
+            for c in self.counts.values()
+            for a, n in c.items()
+            if a in ("create", "update", "delete")
+        )
+
+    def count(self, table: layout.Table, action: str, n: int = 1):
+        self.counts.setdefault(table.title, dict.fromkeys(ACTIONS, 0))[action] += n
+
+    def table_counts(self):
+        """(title, counts) in the order of the workbook."""
+        return [(t.title, self.counts[t.title]) for t in layout.TABLES if t.title in self.counts]
+
+
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# ------------------------------------------------------------------- parsing the rows
+
+
+def _parse_rows(raw: RawTable, plan: ImportPlan) -> list[tuple[int, dict]]:
+    """The rows of a table whose every cell parsed, and of this municipality."""
+    parsed_rows, seen = [], {}
+    code = plan.municipality.code
+    for number, values in raw.rows:
+        parsed, bad = {}, False
+        for column in raw.table.read_columns:
+            try:
+                parsed[column.key] = parse_cell(column, values.get(column.key))
+            except CellError as exc:
+                plan.problems.append(Problem(raw.sheet_name, number, column.header, str(exc)))
+                bad = True
+        if bad:
+            continue
+        if parsed["municipality"] != code:
+            plan.problems.append(
+                Problem(
+                    raw.sheet_name,
+                    number,
+                    layout.MUNICIPALITY.header,
+                    f"他の団体（団体コード「{parsed['municipality'] or '空欄'}」）のデータです。"
+                    f"{plan.municipality.name}（{code}）のデータだけを取り込めます。",
+                )
+            )
+            continue
+        missing = [
+            c
+            for c in raw.table.key_columns
+            if parsed.get(c.key) in (None, "") and _required(raw.table, c)
+        ]
+        for column in missing:
+            plan.problems.append(
+                Problem(
+                    raw.sheet_name,
+                    number,
+                    column.header,
+                    f"「{column.header}」を入力してください。",
+                )
+            )
+        if missing:
+            continue
+        key = tuple(parsed[c.key] for c in raw.table.key_columns)
+        if key in seen:
+            plan.problems.append(
+                Problem(
+                    raw.sheet_name,
+                    number,
+                    raw.table.key_columns[-1].header,
+                    f"同じキーの行が{seen[key]}行目にもあります。1つにしてください。",
+                )
+            )
+            continue
+        seen[key] = number
+        parsed["_row"] = number
+        parsed_rows.append((number, parsed))
+    return parsed_rows
+
+
+OPTIONAL_KEYS = {
+    ("extra", "year"),
+    ("costs", "year"),
+    ("activities", "ind_no"),
+    ("activities", "year"),
+    ("outcomes", "year"),
+    ("schedule", "year"),
+}
+
+
+def _required(table: layout.Table, column: layout.Column) -> bool:
+    return (table.name, column.key) not in OPTIONAL_KEYS
+
+
+def _compare(table: layout.Table, new: dict, old: dict | None) -> str:
+    if old is None:
+        return "create"
+    same = all(new.get(c.key) == old.get(c.key) for c in table.value_columns)
+    return "unchanged" if same else "update"
+
+
+# ------------------------------------------------------------------------- projects
+
+
+def _plan_projects(raw: RawTable, plan: ImportPlan) -> set[str]:
+    town = plan.municipality
+    parsed = _parse_rows(raw, plan)
+    codes = [p["project"] for _n, p in parsed]
+    existing = {
+        p.code: p
+        for p in Project.objects.filter(municipality=town, code__in=codes).select_related(
+            "municipality", "section", "plan_node__plan"
+        )
+    }
+    sections = {s.code: s for s in Section.objects.filter(municipality=town)}
+    nodes = {
+        (n.plan.name, n.path): n
+        for n in PlanNode.objects.filter(plan__municipality=town).select_related("plan")
+    }
+    for number, row in parsed:
+        section = sections.get(row["section"])
+        if section is None:
+            plan.problems.append(
+                Problem(
+                    raw.sheet_name,
+                    number,
+                    "課コード",
+                    f"課コード「{row['section']}」の課が登録されていません。",
+                )
+            )
+            continue
+        node = None
+        if row["plan_node"]:
+            node = nodes.get((row["plan"], row["plan_node"]))
+            if node is None:
+                plan.problems.append(
+                    Problem(
+                        raw.sheet_name,
+                        number,
+                        "施策の番号",
+                        f"総合計画「{row['plan']}」に施策の番号「{row['plan_node']}」がありません。",
+                    )
+                )
+                continue
+        row["_section"], row["_node"] = section, node
+        old = existing.get(row["project"])
+        action = _compare(layout.PROJECTS, row, rows.project_row(old) if old else None)
+        plan.count(layout.PROJECTS, action)
+        if action != "unchanged":
+            plan.projects.append((action, row, old))
+    return set(codes)
+
+
+# --------------------------------------------------------------------------- sheets
+
+
+def _existing_sheets(town, keys) -> dict:
+    codes = {code for code, _year in keys}
+    found = {}
+    queryset = EvaluationSheet.objects.filter(project__municipality=town, project__code__in=codes)
+    for sheet in rows.sheets_in_batches(queryset):
+        key = (sheet.project.code, sheet.fiscal_year)
+        if key in keys:
+            found[key] = sheet
+    return found
+
+
+def _check_extra(plan, raw, number, row, town) -> bool:
+    try:
+        sheet_layout = get_layout(town.sheet_layout, row["fiscal_year"])
+    except UnknownLayout:
+        sheet_layout = None
+    fields = {f.name: f for f in sheet_layout.extra_fields} if sheet_layout else {}
+    extra = fields.get(row["name"])
+    if extra is None:
+        plan.problems.append(
+            Problem(
+                raw.sheet_name,
+                number,
+                "項目名",
+                f"この様式に項目名「{row['name']}」の項目はありません。",
+            )
+        )
+        return False
+    if (extra.kind == "year_numbers") != (row["year"] is not None):
+        message = (
+            "年度ごとの項目には年度を入れてください。"
+            if extra.kind == "year_numbers"
+            else ("この項目には年度を入れません。")
+        )
+        plan.problems.append(Problem(raw.sheet_name, number, "年度", message))
+        return False
+    try:
+        row["value"] = parse_extra(extra, row["value"])
+    except CellError as exc:
+        plan.problems.append(Problem(raw.sheet_name, number, "値", str(exc)))
+        return False
+    if row["value"] in ("", None):
+        return False  # an empty value is not stored (rows._extra_rows writes none)
+    return True
+
+
+def _check_child(plan, raw, number, row, town) -> bool:
+    """The checks of a child row that need more than its own cells."""
+    name = raw.table.name
+    if name == "extra":
+        return _check_extra(plan, raw, number, row, town)
+    if name == "costs" and (row["kind"] == CostKind.OVERALL) != (row["year"] is None):
+        message = (
+            "全体計画には年度を入れません。"
+            if row["kind"] == CostKind.OVERALL
+            else ("全体計画以外の事業費には年度を入れてください。")
+        )
+        plan.problems.append(Problem(raw.sheet_name, number, "年度", message))
+        return False
+    if name == "activities" and row["ind_no"] is None and row["year"] is not None:
+        plan.problems.append(
+            Problem(raw.sheet_name, number, "指標番号", "年度の値には指標番号が必要です。")
+        )
+        return False
+    if name == "assessments":
+        try:
+            viewpoints = {
+                v.code: v for v in get_layout(town.sheet_layout, row["fiscal_year"]).viewpoints
+            }
+        except UnknownLayout:
+            viewpoints = {}
+        viewpoint = viewpoints.get(row["viewpoint"])
+        if viewpoint is None:
+            plan.problems.append(
+                Problem(
+                    raw.sheet_name,
+                    number,
+                    "評価視点",
+                    f"この様式に評価視点「{row['viewpoint']}」はありません。",
+                )
+            )
+            return False
+        if row["choice"]:
+            by_label = {label: key for key, label in viewpoint.choices}
+            row["choice"] = by_label.get(row["choice"], row["choice"])
+            if row["choice"] not in dict(viewpoint.choices):
+                plan.problems.append(
+                    Problem(
+                        raw.sheet_name,
+                        number,
+                        "評価",
+                        f"評価「{row['choice']}」はこの評価視点で選べません。",
+                    )
+                )
+                return False
+    return True
+
+
+NUMBER_HEADERS = {"sub_no": "細事業番号", "ind_no": "指標番号", "item_no": "項目番号"}
+
+
+def _consistent_groups(plan, raw, parsed) -> bool:
+    """Rows of one 細事業, 指標 or 行程 repeat its fields: they must agree."""
+    groups = {
+        "activities": (("sub_no",), ("sub_order", "sub_name", "means", "is_new")),
+        "outcomes": (
+            ("ind_no",),
+            ("ind_order", "ind_name", "unit", "method", "baseline", "baseline_year"),
+        ),
+        "schedule": (("item_no",), ("item_order", "item_name")),
+    }
+    spec = groups.get(raw.table.name)
+    ok = True
+    checks = [spec] if spec else []
+    if raw.table.name == "activities":
+        checks.append((("sub_no", "ind_no"), ("ind_order", "ind_name", "unit")))
+    for keys, fields in checks:
+        first = {}
+        for number, row in parsed:
+            if any(row.get(k) is None for k in keys):
+                continue
+            group = (row["project"], row["fiscal_year"], *(row[k] for k in keys))
+            values = tuple(row.get(f) for f in fields)
+            if group not in first:
+                first[group] = (number, values)
+            elif first[group][1] != values:
+                plan.problems.append(
+                    Problem(
+                        raw.sheet_name,
+                        number,
+                        NUMBER_HEADERS[keys[-1]],
+                        f"同じ番号の行（{first[group][0]}行目）と内容が違います。",
+                    )
+                )
+                ok = False
+    return ok
+
+
+def plan_import(
+    book: RawBook, municipality, *, data: bytes = b"", file_name: str = ""
+) -> ImportPlan:
+    """The dry run: what the file would change, and every error with its place."""
+    plan = ImportPlan(municipality, sha256=sha256_of(data), file_name=file_name)
+    plan.problems.extend(book.problems)
+    plan.notes.extend(book.notes)
+    new_projects = set()
+    if "projects" in book.tables:
+        new_projects = _plan_projects(book.tables["projects"], plan)
+    known_projects = {p.code: p for p in Project.objects.filter(municipality=municipality)}
+    parsed_tables = {}
+    for table in layout.TABLES[1:]:
+        raw = book.tables.get(table.name)
+        if raw is None:
+            continue
+        parsed = [
+            (n, r)
+            for n, r in _parse_rows(raw, plan)
+            if table.name == "sheets" or _check_child(plan, raw, n, r, municipality)
+        ]
+        _consistent_groups(plan, raw, parsed)
+        parsed_tables[table.name] = (raw, parsed)
+    file_sheets = {
+        (r["project"], r["fiscal_year"]) for _n, r in parsed_tables.get("sheets", (None, []))[1]
+    }
+    keys = set(file_sheets)
+    for _raw, parsed in parsed_tables.values():
+        keys.update((r["project"], r["fiscal_year"]) for _n, r in parsed)
+    existing = _existing_sheets(municipality, keys)
+    for name, (raw, parsed) in parsed_tables.items():
+        for number, row in parsed:
+            key = (row["project"], row["fiscal_year"])
+            if name == "sheets":
+                if row["project"] not in known_projects and row["project"] not in new_projects:
+                    plan.problems.append(
+                        Problem(
+                            raw.sheet_name,
+                            number,
+                            layout.PROJECT.header,
+                            f"事務事業コード「{row['project']}」は登録されていません（「事務事業」の表にもありません）。",
+                        )
+                    )
+            elif key not in existing and key not in file_sheets:
+                plan.problems.append(
+                    Problem(
+                        raw.sheet_name,
+                        number,
+                        layout.PROJECT.header,
+                        f"事務事業「{row['project']}」の{row['fiscal_year']}年度の評価シートがありません"
+                        "（「評価シート」の表にもありません）。",
+                    )
+                )
+    if plan.problems:
+        return plan
+    _plan_sheets(plan, parsed_tables, file_sheets, existing)
+    return plan
+
+
+def _plan_sheets(plan, parsed_tables, file_sheets, existing):
+    by_sheet = defaultdict(lambda: defaultdict(list))
+    for name, (_raw, parsed) in parsed_tables.items():
+        for _n, row in parsed:
+            by_sheet[(row["project"], row["fiscal_year"])][name].append(row)
+    for key in sorted(by_sheet.keys() | file_sheets):
+        sheet = existing.get(key)
+        change = SheetChange(key, sheet)
+        tallies = []  # (table, action, n)
+        file_tables = by_sheet[key]
+        for table in layout.TABLES[1:]:
+            if table.name not in parsed_tables:
+                continue
+            if table.name != "sheets" and key not in file_sheets and table.name not in file_tables:
+                continue
+            new_rows = file_tables.get(table.name, [])
+            old_rows = {}
+            if sheet is not None:
+                for old in rows.rows_of_sheet(table, sheet):
+                    old_rows[tuple(old[c.key] for c in table.key_columns)] = old
+            changed = False
+            for new in new_rows:
+                action = _compare(
+                    table, new, old_rows.pop(tuple(new[c.key] for c in table.key_columns), None)
+                )
+                tallies.append((table, action, 1))
+                changed |= action != "unchanged"
+            if old_rows and table.name != "sheets":
+                tallies.append((table, "delete", len(old_rows)))
+                changed = True
+            if changed:
+                if table.name == "sheets":
+                    change.sheet_row = new_rows[0]
+                else:
+                    change.tables[table.name] = new_rows
+        if (
+            sheet is not None
+            and sheet.state == SheetState.PUBLISHED
+            and (change.sheet_row or change.tables)
+        ):
+            plan.skipped.append(
+                (f"{key[0]} {sheet.project.name}（{key[1]}年度）", PUBLISHED_REASON)
+            )
+            for table, _action, n in tallies:
+                plan.count(table, "skipped", n)
+            continue
+        for table, action, n in tallies:
+            plan.count(table, action, n)
+        if change.sheet_row or change.tables:
+            plan.sheets[key] = change
+
+
+# --------------------------------------------------------------------------- applying
+
+
+class ImportRefused(Exception):
+    def __init__(self, plan: ImportPlan):
+        super().__init__("the import has errors")
+        self.plan = plan
+
+
+def _apply_projects(plan: ImportPlan) -> dict[str, Project]:
+    town = plan.municipality
+    for _action, row, old in plan.projects:
+        project = old or Project(municipality=town, code=row["project"])
+        for column in layout.PROJECTS.value_columns:
+            if column.key in ("section", "plan", "plan_node"):
+                continue
+            setattr(project, column.key, row[column.key])
+        project.section = row["_section"]
+        project.plan_node = row["_node"]
+        project.full_clean(validate_unique=False, validate_constraints=True)
+        project.save()
+    return {p.code: p for p in Project.objects.filter(municipality=town)}
+
+
+def _sheet_fields(sheet: EvaluationSheet, row: dict):
+    for column in layout.SHEETS.value_columns:
+        value = row[column.key]
+        setattr(sheet, column.key, list(value) if column.kind == "choices" else value)
+
+
+def _write_activities(sheet, new_rows):
+    subs, indicators = {}, {}
+    for row in sorted(new_rows, key=lambda r: (r["sub_no"], r["ind_no"] or 0, r["year"] or 0)):
+        sub = subs.get(row["sub_no"])
+        if sub is None:
+            sub = subs[row["sub_no"]] = SubProject.objects.create(
+                sheet=sheet,
+                sort_order=row["sub_order"] or 0,
+                name=row["sub_name"],
+                means=row["means"],
+                is_new=row["is_new"],
+            )
+        if row["ind_no"] is None:
+            continue
+        indicator = indicators.get((row["sub_no"], row["ind_no"]))
+        if indicator is None:
+            indicator = indicators[(row["sub_no"], row["ind_no"])] = (
+                ActivityIndicator.objects.create(
+                    sub_project=sub,
+                    sort_order=row["ind_order"] or 0,
+                    name=row["ind_name"],
+                    unit=row["unit"],
+                )
+            )
+        if row["year"] is not None:
+            ActivityValue.objects.create(indicator=indicator, **_value(row))
+
+
+def _value(row) -> dict:
+    target, actual = row["target"], row["actual"]
+    return {
+        "fiscal_year": row["year"],
+        "target": None if target == rows.NOT_APPLICABLE else target,
+        "target_na": target == rows.NOT_APPLICABLE,
+        "actual": None if actual == rows.NOT_APPLICABLE else actual,
+        "actual_na": actual == rows.NOT_APPLICABLE,
+    }
+
+
+def _write_outcomes(sheet, new_rows):
+    indicators = {}
+    for row in sorted(new_rows, key=lambda r: (r["ind_no"], r["year"] or 0)):
+        indicator = indicators.get(row["ind_no"])
+        if indicator is None:
+            indicator = indicators[row["ind_no"]] = OutcomeIndicator.objects.create(
+                sheet=sheet,
+                sort_order=row["ind_order"] or 0,
+                name=row["ind_name"],
+                unit=row["unit"],
+                method=row["method"],
+                baseline=row["baseline"],
+                baseline_year=row["baseline_year"],
+            )
+        if row["year"] is not None:
+            OutcomeValue.objects.create(indicator=indicator, **_value(row))
+
+
+def _write_schedule(sheet, new_rows):
+    items = {}
+    for row in sorted(new_rows, key=lambda r: (r["item_no"], r["year"] or 0)):
+        item = items.get(row["item_no"])
+        if item is None:
+            item = items[row["item_no"]] = ScheduleItem.objects.create(
+                sheet=sheet, sort_order=row["item_order"] or 0, name=row["item_name"]
+            )
+        if row["year"] is not None:
+            ScheduleEntry.objects.create(
+                item=item, fiscal_year=row["year"], plan=row["plan"], result=row["result"]
+            )
+
+
+def _write_extra(sheet, new_rows):
+    fields = {f.name: f for f in sheet.layout.extra_fields}
+    extra = {}
+    for row in new_rows:
+        value = row["value"]
+        kind = fields[row["name"]].kind
+        if kind == "year_numbers":
+            extra.setdefault(row["name"], {})[str(row["year"])] = format(value.normalize(), "f")
+        elif kind == "number":
+            extra[row["name"]] = format(value.normalize(), "f")
+        else:
+            extra[row["name"]] = value
+    sheet.extra = extra
+    sheet.save(update_fields=["extra"])
+
+
+def _write_table(sheet, name, new_rows):
+    if name == "extra":
+        _write_extra(sheet, new_rows)
+    elif name == "costs":
+        sheet.cost_rows.all().delete()
+        CostRow.objects.bulk_create(
+            CostRow(
+                sheet=sheet,
+                fiscal_year=r["year"],
+                kind=r["kind"],
+                **{c.key: r[c.key] for c in layout.COSTS.value_columns},
+            )
+            for r in new_rows
+        )
+    elif name == "efforts":
+        sheet.efforts.all().delete()
+        StaffEffort.objects.bulk_create(
+            StaffEffort(
+                sheet=sheet,
+                fiscal_year=r["year"],
+                staff_fte=r["staff_fte"],
+                part_time_fte=r["part_time_fte"],
+                target_count=r["target_count"],
+            )
+            for r in new_rows
+        )
+    elif name == "activities":
+        sheet.sub_projects.all().delete()
+        _write_activities(sheet, new_rows)
+    elif name == "outcomes":
+        sheet.outcome_indicators.all().delete()
+        _write_outcomes(sheet, new_rows)
+    elif name == "schedule":
+        sheet.schedule_items.all().delete()
+        _write_schedule(sheet, new_rows)
+    elif name == "assessments":
+        sheet.assessments.all().delete()
+        AssessmentAnswer.objects.bulk_create(
+            AssessmentAnswer(
+                sheet=sheet, viewpoint=r["viewpoint"], choice=r["choice"], reason=r["reason"]
+            )
+            for r in new_rows
+        )
+    elif name == "reviews":
+        Review.objects.filter(sheet=sheet).delete()
+        for r in new_rows:
+            Review.objects.create(
+                sheet=sheet,
+                remarks=r["remarks"],
+                head_comment=r["head_comment"],
+                reviewer_name=r["reviewer_name"],
+            )
+
+
+def _apply_sheet(change: SheetChange, projects: dict[str, Project]):
+    code, year = change.key
+    sheet = change.existing
+    if sheet is None:
+        sheet = EvaluationSheet(project=projects[code], fiscal_year=year)
+    else:
+        sheet = (
+            EvaluationSheet.objects.select_for_update()
+            .select_related("project__municipality")
+            .get(pk=sheet.pk)
+        )
+        sheet.version += 1
+    if change.sheet_row is not None:
+        _sheet_fields(sheet, change.sheet_row)
+    sheet.full_clean(exclude=["project", "approved_by"], validate_unique=False)
+    sheet.save()
+    for name in layout.BY_NAME:
+        if name in change.tables:
+            _write_table(sheet, name, change.tables[name])
+    return sheet
+
+
+def apply_import(book: RawBook, municipality, actor, *, data: bytes, file_name: str) -> ImportPlan:
+    """Plan again and write it all in one transaction; ImportRefused when it has errors."""
+    with transaction.atomic():
+        plan = plan_import(book, municipality, data=data, file_name=file_name)
+        if not plan.ok:
+            raise ImportRefused(plan)
+        projects = _apply_projects(plan)
+        for change in plan.sheets.values():
+            _apply_sheet(change, projects)
+        audit.record(
+            actor,
+            audit.ACTION_IMPORT,
+            municipality,
+            municipality=municipality,
+            comment=file_name[:200],
+            changes={
+                "sha256": plan.sha256,
+                "file": file_name[:200],
+                "counts": {title: counts for title, counts in plan.table_counts()},
+                "skipped": [name for name, _reason in plan.skipped],
+            },
+        )
+    return plan
