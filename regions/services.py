@@ -5,7 +5,7 @@ act (``regions.querysets``), checks the version the form was read at (a save aga
 another version is refused: no silent overwrite), saves, bumps the version, writes one
 audit entry (``RegionAuditEntry``) and, once committed, mails whoever acts next.
 
-    報告受付中 ──collect──▶ 取りまとめ済 ──meeting──▶ 懇談会済 ──publish──▶ 公表
+    報告受付中 ──collect──▶ 取りまとめ済 ──meeting_done──▶ 懇談会済 ──publish──▶ 公表
         ▲                       │                        │                    │
         └─────────────reopen────┴────────────────────────┴────────────────────┘
 """
@@ -161,7 +161,7 @@ STEPS = {
         RoundState.COLLECTED,
         "懇談会・連絡会議の準備をしてください。",
     ),
-    "meeting": Step(
+    "meeting_done": Step(
         "懇談会済",
         (RoundState.COLLECTED,),
         RoundState.MEETING_DONE,
@@ -202,7 +202,7 @@ def advance(user, round_, action: str, version) -> ProgressRound:
                 _("「%(state)s」の進捗確認は「%(step)s」にできません。")
                 % {"state": locked.get_state_display(), "step": step.label}
             )
-        if action == "meeting" and not locked.meeting_comment.strip():
+        if action == "meeting_done" and not locked.meeting_comment.strip():
             raise RegionError(
                 _("懇談会・連絡会議の意見を入力してから「懇談会済」にしてください。"),
                 field="meeting_comment",

@@ -15,17 +15,19 @@ def initiatives_of(region):
     )
 
 
-def round_context(region, round_):
-    """Everything the round page (and the 懇談会 report) shows."""
+def round_context(region, round_, *, published_only: bool = False):
+    """Everything the round page (and the 懇談会 report) shows. ``published_only``: the
+    public page's view, where the 実績 of earlier years come from published rounds only."""
     members = list(
         region.memberships.select_related("municipality").order_by(
             "sort_order", "municipality__code"
         )
     )
     initiatives = initiatives_of(region)
-    earlier = list(
-        region.rounds.filter(fiscal_year__lt=round_.fiscal_year).prefetch_related("reports")
-    )
+    earlier = region.rounds.filter(fiscal_year__lt=round_.fiscal_year)
+    if published_only:
+        earlier = earlier.published()
+    earlier = list(earlier.prefetch_related("reports"))
     reports = list(round_.reports.select_related("municipality", "initiative"))
     rows, status = round_progress(round_, members, initiatives, reports, earlier)
     kpis = []

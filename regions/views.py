@@ -47,11 +47,12 @@ AUDIT_LABELS = {
     "kpi.edit": "KPIの変更",
     "round.open": "進捗確認の開始",
     "round.collect": "取りまとめ",
-    "round.meeting": "懇談会済",
+    "round.meeting_done": "懇談会済",
     "round.publish": "公表",
     "round.reopen": "報告の再受付",
     "round.report": "実績の報告",
     "round.kpi": "KPI実績の入力",
+    "round.meeting": "懇談会・連絡会議の意見の入力",
     "round.remind": "督促メール",
 }
 

@@ -229,7 +229,9 @@ def region_detail(request, pk):
             "visions": [_vision_view(v, members) for v in region.visions.all()],
             "kpis": kpis,
             "status_rule": STATUS_RULE,
-            "round": round_context(region, latest_round) if latest_round else None,
+            "round": (
+                round_context(region, latest_round, published_only=True) if latest_round else None
+            ),
             "projects": member_projects(region),
         },
     )

@@ -43,11 +43,13 @@ from playwright.sync_api import expect
 
 from evalsheets.exports.bulk import create_job
 from evalsheets.models import EvaluationSheet, Project
+from evalsheets.regions_report.jobs import create_job as create_report_job
+from evalsheets.regions_report.jobs import run_job as run_report_job
 from evalsheets.workflow import audit
 from evalsheets.workflow import transitions as services
 from evalsheets.workflow.audit import ACTION_EDIT
 from evalsheets.workflow.years import open_fiscal_year
-from regions.models import Region
+from regions.models import Initiative, Region
 from tests.e2e.conftest import login, screenshot
 from tests.support.entry import make_draft
 
@@ -99,6 +101,14 @@ LEFT_OUT = {
     "session_keepalive": "an empty answer to static/js/session.js",
     "health": "JSON for load balancers and monitoring",
     "favicon": "a redirect to the icon in static/",
+    "regions:round_open": "POST only; its form is on the region page (visited)",
+    "regions:round_kpis": "POST only; its form is on the round page (visited)",
+    "regions:round_meeting": "POST only; its form is on the round page (visited)",
+    "regions:round_remind": "POST only; its form is on the round page (visited)",
+    "regions:round_step": "POST only; its buttons are on the round page (visited)",
+    "region_reports:new": "POST only; its buttons are on the round page (visited)",
+    "region_reports:status": "JSON of a 懇談会 report job",
+    "region_reports:download": "the PDF or .xlsx file of a finished 懇談会 report job",
 }
 # Kinds of admin page not opened, and why (every other kind is opened for one model).
 ADMIN_LEFT_OUT = {
@@ -410,6 +420,30 @@ def test_every_page_kind_as_each_role(new_page, demo_data, caplog, capsys):
     except PlaywrightTimeout:
         problems.append("[企画課] the export job page did not poll its status")
     checker.check(planning, "export job page after a poll")
+    # Regions at work: 玉名市 is 玉名圏域's 中心市 (its 企画課 manages the region).
+    tamana_region = Region.objects.get(name="玉名圏域定住自立圏")
+    region_round = tamana_region.rounds.get()
+    initiative = Initiative.objects.get(policy_area__vision__region=tamana_region)
+    report_job = create_report_job(
+        get_user_model().objects.get(username="tamana-planning"), region_round, "xlsx"
+    )
+    run_report_job(report_job.pk)
+    for path in (
+        reverse("regions:index"),
+        reverse("regions:detail", args=[tamana_region.pk]),
+        reverse("regions:round", args=[tamana_region.pk, region_round.pk]),
+        reverse("regions:round_report", args=[tamana_region.pk, region_round.pk]),
+        reverse("regions:add", args=[tamana_region.pk, "member"]),
+        reverse("region_reports:job", args=[tamana_region.pk, report_job.pk]),
+    ):
+        checker.open(planning, path)
+    checker.open(
+        planning, reverse("regions:edit", args=[tamana_region.pk, "initiative", initiative.pk])
+    )
+    planning.fill("#id_cost_year_0", "2030")
+    checker.submit(
+        planning, "main form button[type=submit]", status=400, label="initiative, errors"
+    )
     screenshot(planning, "csp-axe-planning")
 
     # --- 閲覧者 ----------------------------------------------------------------------------

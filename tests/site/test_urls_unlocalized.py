@@ -32,7 +32,15 @@ from core.choices import ExportKind, ExportStatus
 from evalsheets.models import EvaluationSheet, ExportJob
 from evalsheets.workflow.years import open_fiscal_year
 from municipalities.models import Municipality, StaffProfile
-from regions.models import Region
+from regions.models import (
+    Initiative,
+    Membership,
+    ProgressRound,
+    Region,
+    RegionKPI,
+    ReportJob,
+)
+from regions.views import EDIT_KINDS
 
 FIRST_ID = 10_000
 # A digit, a separator, then a group of exactly three digits: 2,024 / 10,001 / ２，０２４.
@@ -187,6 +195,28 @@ FILLERS = {
     "public:year_csv": lambda: [],  # CSV
     "public:sheet": _public_sheet_args,
     "public:sheet_pdf": lambda: [],  # PDF
+    # Regions at work: every region, its rounds, its things to edit, its report jobs.
+    "regions:detail": lambda: [(r.pk,) for r in Region.objects.all()],
+    "regions:round": lambda: [(r.region_id, r.pk) for r in ProgressRound.objects.all()],
+    "regions:round_report": lambda: [(r.region_id, r.pk) for r in ProgressRound.objects.all()],
+    "regions:add": lambda: [(r.pk, kind) for r in Region.objects.all() for kind in EDIT_KINDS],
+    "regions:edit": lambda: [
+        *((m.region_id, "member", m.pk) for m in Membership.objects.all()),
+        *((k.region_id, "kpi", k.pk) for k in RegionKPI.objects.all()),
+        *(
+            (i.policy_area.vision.region_id, "initiative", i.pk)
+            for i in Initiative.objects.select_related("policy_area__vision")
+        ),
+    ],
+    "regions:round_open": lambda: [],  # POST only
+    "regions:round_kpis": lambda: [],  # POST only
+    "regions:round_meeting": lambda: [],  # POST only
+    "regions:round_remind": lambda: [],  # POST only
+    "regions:round_step": lambda: [],  # POST only
+    "region_reports:new": lambda: [],  # POST only
+    "region_reports:job": lambda: [(j.round.region_id, j.pk) for j in ReportJob.objects.all()],
+    "region_reports:status": lambda: [(j.round.region_id, j.pk) for j in ReportJob.objects.all()],
+    "region_reports:download": lambda: [],  # a PDF or .xlsx
 }
 
 

@@ -23,6 +23,8 @@ from django.test import Client
 from core.choices import ExportKind, ExportStatus
 from evalsheets.models import EvaluationSheet, ExportJob
 from evalsheets.workflow import transitions as services
+from regions.choices import ReportKind, ReportStatus
+from regions.models import ProgressRound, ReportJob
 from tests.support.crawl import PostForm, all_routes, crawl, route_of
 from tests.whole_site.test_bad_input import fingerprint
 
@@ -31,12 +33,17 @@ UNREACHED_BY_DESIGN = {
     "logout/": "posted by the header's logout button; not swept (it ends the session)",
     "admin/logout/": "the admin's logout, as above",
     "exports/<int:pk>/status/": "JSON polled by static/js/export.js, not a link",
+    "regions/<int:pk>/reports/<int:job_pk>/status/": "JSON of a 懇談会 report job, not a link",
     "health/": "for load balancers, not linked from any page",
     "csp-report/": "where browsers post CSP violation reports, not linked",
     "favicon.ico": "asked for by browsers, not linked",
     "password/change/done/": "where a successful password change redirects to",
     "session/status/": "JSON polled by the idle-timeout script, not a link",
     "session/keepalive/": "posted by the idle-timeout script's 「続ける」 button, not a link",
+    "transfer/import/confirm/": "posted from the import preview, which needs an uploaded file "
+    "(tests/transfer/test_transfer_views.py walks it)",
+    "transfer/export.xlsx": "the action of the year page's GET form (a year chosen), not a link "
+    "(tests/transfer/test_transfer_views.py downloads it)",
 }
 
 # Who walks, and where each starts.
@@ -98,6 +105,17 @@ def site(demo_data):
     job.result.save("432067/sweep.zip", ContentFile(b"PK\x05\x06" + b"\0" * 18), save=False)
     job.status, job.done, job.result_name = ExportStatus.DONE, 2, "玉名市_令和5年度_PDF.zip"
     job.save()
+    # A finished 懇談会 report of 玉名圏域's round (its page and file are linked from the round).
+    report = ReportJob(
+        round=ProgressRound.objects.get(region__name="玉名圏域定住自立圏"),
+        kind=ReportKind.XLSX,
+        status=ReportStatus.DONE,
+        total=2,
+        done=2,
+        result_name="report.xlsx",
+    )
+    report.result.save("sweep/report.xlsx", ContentFile(b"PK\x05\x06" + b"\0" * 18), save=False)
+    report.save()
     return users
 
 
