@@ -125,6 +125,7 @@ class SheetLayout:
     # paper's wording where it differs from the model's verbose_name.
     fields: tuple[str, ...] = ()
     labels: Mapping[str, str] = field(default_factory=dict)
+    field_numbers: Mapping[str, str] = field(default_factory=dict)  # printed as 【n】
     extra_fields: tuple[ExtraField, ...] = ()
     # The generated page and PDF: sections in order, each a heading and its blocks
     # ({"type": …, "fields": (…), "label": …}); page breaks before these section numbers.
@@ -155,7 +156,7 @@ class SheetLayout:
     plan_description: bool = False  # the 政策's description after its name (伊勢原)
 
     def __post_init__(self):
-        for name in ("labels", "column_headings", "cost_labels"):
+        for name in ("labels", "field_numbers", "column_headings", "cost_labels"):
             object.__setattr__(self, name, _frozen(getattr(self, name)))
 
     # ------------------------------------------------------------------ years

@@ -111,6 +111,7 @@ class _Builder(CostChecks):
             **self._options(d),
             "fields": fields,
             "labels": labels,
+            "field_numbers": self.field_numbers,
             "extra_fields": extras,
             "viewpoints": self.viewpoints(
                 d.get("viewpoints", YamlList()), self.line(d, "viewpoints")
@@ -278,13 +279,13 @@ class _Builder(CostChecks):
 
     def fields(self, value, line, extras):
         items = self.sequence(value, "fields", line)
-        names, labels, seen = [], {}, set()
+        names, labels, numbers, seen = [], {}, {}, set()
         extra_names = {e.name for e in extras}
         for i, item in enumerate(items):
             path, item_line = f"fields[{i}]", self.line(items, i)
             if isinstance(item, str):
                 item = single("name", item, item_line)
-            item = self.mapping(item, path, item_line, {"name", "label"}, {"name"})
+            item = self.mapping(item, path, item_line, {"name", "label", "number"}, {"name"})
             if item is None:
                 continue
             name = str(item.get("name", ""))
@@ -305,6 +306,11 @@ class _Builder(CostChecks):
             names.append(name)
             if "label" in item:
                 labels[name] = self.text(item["label"], f"{path}.label", self.line(item, "label"))
+            if "number" in item:
+                numbers[name] = self.text(
+                    item["number"], f"{path}.number", self.line(item, "number"), limit=6
+                )
+        self.field_numbers = numbers
         return tuple(names), labels
 
     # ------------------------------------------------------------ viewpoints, sections

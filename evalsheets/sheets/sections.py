@@ -31,8 +31,8 @@ def _boxes(choices, value) -> str:
     return "　".join(f"{'■' if key == value else '□'} {label}" for key, label in choices)
 
 
-def field_rows(sheet: EvaluationSheet, layout: SheetLayout, names) -> list[tuple[str, str]]:
-    """(label, shown value) of each field that is not a number per year."""
+def field_rows(sheet: EvaluationSheet, layout: SheetLayout, names) -> list[tuple[str, str, str]]:
+    """(label, shown value, field number) of each field that is not a number per year."""
     rows = []
     stored = sheet.extra or {}
     for name in names:
@@ -45,7 +45,19 @@ def field_rows(sheet: EvaluationSheet, layout: SheetLayout, names) -> list[tuple
         else:
             verbose = str(EvaluationSheet._meta.get_field(name).verbose_name)
             rows.append((layout.label(name, verbose), _shown_builtin(sheet, layout, name)))
-    return rows
+    return [
+        (*row, layout.field_numbers.get(name, ""))
+        for row, name in zip(rows, _shown_names(layout, names), strict=True)
+    ]
+
+
+def _shown_names(layout: SheetLayout, names) -> list[str]:
+    """The names field_rows gives a row to (a number per year has its own table)."""
+    return [
+        name
+        for name in names
+        if layout.extra_field(name) is None or layout.extra_field(name).kind != "year_numbers"
+    ]
 
 
 def year_rows(sheet: EvaluationSheet, layout: SheetLayout, names) -> tuple[list, list]:

@@ -183,6 +183,7 @@ def test_the_documented_example_is_a_valid_definition():
     assert layout.direction_label("improve") == "２　改革改善（縮小・統合含む）"
     assert layout.extra_field("work_hours").year_offsets == (-2, -1, 0)
     assert layout.page_breaks == (3,)
+    assert layout.field_numbers == {"content": "10"}
 
 
 @pytest.mark.django_db
@@ -193,3 +194,30 @@ def test_the_database_refuses_a_definition_over_one_megabyte_whatever_writes_it(
         SheetLayoutDefinition.objects.create(
             key="big", version=1, source="#" * 1_000_001, sha256="0" * 64
         )
+
+
+@pytest.mark.django_db
+def test_an_installed_layout_generates_the_page_and_the_pdf(client, world):
+    """A municipality switched to an installed definition: its sheet page and PDF come from
+    the definition's sections, with its own field and the field number 【10】."""
+    from evalsheets.pdf.render import render_html
+
+    text = MINIMAL.replace(
+        "  - name: content\n    label: 事業の内容\n",
+        '  - name: content\n    label: 事業の内容\n    number: "10"\n',
+    )
+    install_definition(text)
+    sheet = world["sheets"]["a"]
+    town = sheet.project.municipality
+    town.sheet_layout = "test_minimal"
+    town.save()
+    sheet = EvaluationSheet.objects.get(pk=sheet.pk)
+    sheet.content = "内容の本文"
+    sheet.extra = {"npo": True}
+    sheet.save()
+    html = render_html(EvaluationSheet.objects.with_children().get(pk=sheet.pk))
+    assert "≪事業の概要≫" in html and "【10】" in html and "内容の本文" in html
+    assert "■ 可" in html and "□ 否" in html  # NPO協働, the definition's own yes/no field
+    client.force_login(world["users"]["planning"])
+    page = client.get(f"/sheets/{sheet.pk}/").content.decode()
+    assert "テスト評価シート" in page and "【10】" in page and "NPO協働" in page
