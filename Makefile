@@ -14,9 +14,11 @@ PORT   ?= 8000
 # System packages: Pango/HarfBuzz for WeasyPrint, the IPAex Japanese fonts, Debian's
 # chromium for the browser tests, poppler-utils (pdftoppm/pdftotext) for PDF checks,
 # postgresql-client (pg_dump/pg_restore, the same major version as Debian's server) for
-# manage.py backup / restore on PostgreSQL.
+# manage.py backup / restore on PostgreSQL; libreoffice-calc-nogui (soffice --headless) for
+# the test that converts the exported workbook to PDF (tests/transfer; skipped without it;
+# on a fresh CI image 56 packages, about 84 MB to download, 260 MB installed).
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-ipaexfont \
-                   chromium poppler-utils postgresql-client
+                   chromium poppler-utils postgresql-client libreoffice-calc-nogui
 
 .PHONY: run test smoke setup system-deps venv db demo worker lint check clean
 

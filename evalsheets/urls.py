@@ -11,6 +11,7 @@ from evalsheets.site import accounts as account_views
 from evalsheets.site import health as health_views
 from evalsheets.site import sessions as session_views
 from evalsheets.site.security import csp_report
+from evalsheets.transfer import views as transfer_views
 from evalsheets.workflow import sheet_views
 from evalsheets.workflow import views as workflow_views
 from evalsheets.workflow import year_views as fiscal_year_views
@@ -65,6 +66,17 @@ urlpatterns += [
     path("exports/<int:pk>/status/", export_views.export_job_status, name="export_job_status"),
     path(
         "exports/<int:pk>/download/", export_views.export_job_download, name="export_job_download"
+    ),
+]
+# The year workbook: export (企画課, 閲覧者), import with a preview (企画課; evalsheets.transfer).
+urlpatterns += [
+    path("transfer/", transfer_views.transfer_index, name="transfer_index"),
+    path("transfer/export.xlsx", transfer_views.transfer_export, name="transfer_export"),
+    path("transfer/import/", transfer_views.transfer_import, name="transfer_import"),
+    path(
+        "transfer/import/confirm/",
+        transfer_views.transfer_import_confirm,
+        name="transfer_import_confirm",
     ),
 ]
 # Browsers ask for /favicon.ico before (or without) reading the pages' <link rel="icon">.

@@ -15,26 +15,24 @@ import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import transaction
 
 from core.choices import CostKind, SheetState
 from evalsheets.layouts import UnknownLayout, get_layout
 from evalsheets.models import (
     ActivityIndicator,
-    ActivityValue,
     AssessmentAnswer,
-    CostRow,
     EvaluationSheet,
     OutcomeIndicator,
-    OutcomeValue,
     Project,
     Review,
     ScheduleEntry,
     ScheduleItem,
-    StaffEffort,
     SubProject,
 )
-from evalsheets.transfer import layout, rows
+from evalsheets.models.bounds import TEXT_MAX_LENGTH
+from evalsheets.transfer import layout, rows, writing
 from evalsheets.transfer.parsing import CellError, parse_cell, parse_extra
 from evalsheets.transfer.reading import Problem, RawBook, RawTable
 from evalsheets.workflow import audit
@@ -133,6 +131,8 @@ def _parse_rows(raw: RawTable, plan: ImportPlan) -> list[tuple[int, dict]]:
             )
         if missing:
             continue
+        if _too_long(raw, number, parsed, plan):
+            continue
         key = tuple(parsed[c.key] for c in raw.table.key_columns)
         if key in seen:
             plan.problems.append(
@@ -148,6 +148,63 @@ def _parse_rows(raw: RawTable, plan: ImportPlan) -> list[tuple[int, dict]]:
         parsed["_row"] = number
         parsed_rows.append((number, parsed))
     return parsed_rows
+
+
+# The model field behind each text column (its max_length, or TEXT_MAX_LENGTH for a
+# TextField): a text too long is an error of the plan, never a failed write.
+TEXT_FIELDS = {
+    "projects": {"project": (Project, "code")},
+    "activities": {
+        "sub_name": (SubProject, "name"),
+        "means": (SubProject, "means"),
+        "ind_name": (ActivityIndicator, "name"),
+        "unit": (ActivityIndicator, "unit"),
+    },
+    "outcomes": {
+        "ind_name": (OutcomeIndicator, "name"),
+        "unit": (OutcomeIndicator, "unit"),
+        "method": (OutcomeIndicator, "method"),
+    },
+    "schedule": {
+        "item_name": (ScheduleItem, "name"),
+        "plan": (ScheduleEntry, "plan"),
+        "result": (ScheduleEntry, "result"),
+    },
+    "assessments": {
+        "viewpoint": (AssessmentAnswer, "viewpoint"),
+        "choice": (AssessmentAnswer, "choice"),
+        "reason": (AssessmentAnswer, "reason"),
+    },
+    "reviews": {
+        "remarks": (Review, "remarks"),
+        "head_comment": (Review, "head_comment"),
+        "reviewer_name": (Review, "reviewer_name"),
+    },
+}
+
+
+def _max_length(table: layout.Table, key: str) -> int:
+    model, name = TEXT_FIELDS.get(table.name, {}).get(key, (None, key))
+    if model is None:
+        model = {"projects": Project, "sheets": EvaluationSheet}.get(table.name)
+    try:
+        field = model._meta.get_field(name) if model else None
+    except FieldDoesNotExist:
+        field = None
+    return getattr(field, "max_length", None) or TEXT_MAX_LENGTH
+
+
+def _too_long(raw: RawTable, number: int, parsed: dict, plan: ImportPlan) -> bool:
+    found = False
+    for column in raw.table.read_columns:
+        value = parsed.get(column.key)
+        if column.kind in ("text", "code") and isinstance(value, str):
+            limit = _max_length(raw.table, column.key)
+            if len(value) > limit:
+                message = f"{limit:,}文字以内で入力してください（{len(value):,}文字あります）。"
+                plan.problems.append(Problem(raw.sheet_name, number, column.header, message))
+                found = True
+    return found
 
 
 OPTIONAL_KEYS = {
@@ -214,6 +271,13 @@ def _plan_projects(raw: RawTable, plan: ImportPlan) -> set[str]:
                     )
                 )
                 continue
+        if row["start_year"] and row["end_year"] and row["end_year"] < row["start_year"]:
+            plan.problems.append(
+                Problem(
+                    raw.sheet_name, number, "終了年度", "終了年度は開始年度以降にしてください。"
+                )
+            )
+            continue
         row["_section"], row["_node"] = section, node
         old = existing.get(row["project"])
         action = _compare(layout.PROJECTS, row, rows.project_row(old) if old else None)
@@ -484,199 +548,14 @@ class ImportRefused(Exception):
         self.plan = plan
 
 
-def _apply_projects(plan: ImportPlan) -> dict[str, Project]:
-    town = plan.municipality
-    for _action, row, old in plan.projects:
-        project = old or Project(municipality=town, code=row["project"])
-        for column in layout.PROJECTS.value_columns:
-            if column.key in ("section", "plan", "plan_node"):
-                continue
-            setattr(project, column.key, row[column.key])
-        project.section = row["_section"]
-        project.plan_node = row["_node"]
-        project.full_clean(validate_unique=False, validate_constraints=True)
-        project.save()
-    return {p.code: p for p in Project.objects.filter(municipality=town)}
-
-
-def _sheet_fields(sheet: EvaluationSheet, row: dict):
-    for column in layout.SHEETS.value_columns:
-        value = row[column.key]
-        setattr(sheet, column.key, list(value) if column.kind == "choices" else value)
-
-
-def _write_activities(sheet, new_rows):
-    subs, indicators = {}, {}
-    for row in sorted(new_rows, key=lambda r: (r["sub_no"], r["ind_no"] or 0, r["year"] or 0)):
-        sub = subs.get(row["sub_no"])
-        if sub is None:
-            sub = subs[row["sub_no"]] = SubProject.objects.create(
-                sheet=sheet,
-                sort_order=row["sub_order"] or 0,
-                name=row["sub_name"],
-                means=row["means"],
-                is_new=row["is_new"],
-            )
-        if row["ind_no"] is None:
-            continue
-        indicator = indicators.get((row["sub_no"], row["ind_no"]))
-        if indicator is None:
-            indicator = indicators[(row["sub_no"], row["ind_no"])] = (
-                ActivityIndicator.objects.create(
-                    sub_project=sub,
-                    sort_order=row["ind_order"] or 0,
-                    name=row["ind_name"],
-                    unit=row["unit"],
-                )
-            )
-        if row["year"] is not None:
-            ActivityValue.objects.create(indicator=indicator, **_value(row))
-
-
-def _value(row) -> dict:
-    target, actual = row["target"], row["actual"]
-    return {
-        "fiscal_year": row["year"],
-        "target": None if target == rows.NOT_APPLICABLE else target,
-        "target_na": target == rows.NOT_APPLICABLE,
-        "actual": None if actual == rows.NOT_APPLICABLE else actual,
-        "actual_na": actual == rows.NOT_APPLICABLE,
-    }
-
-
-def _write_outcomes(sheet, new_rows):
-    indicators = {}
-    for row in sorted(new_rows, key=lambda r: (r["ind_no"], r["year"] or 0)):
-        indicator = indicators.get(row["ind_no"])
-        if indicator is None:
-            indicator = indicators[row["ind_no"]] = OutcomeIndicator.objects.create(
-                sheet=sheet,
-                sort_order=row["ind_order"] or 0,
-                name=row["ind_name"],
-                unit=row["unit"],
-                method=row["method"],
-                baseline=row["baseline"],
-                baseline_year=row["baseline_year"],
-            )
-        if row["year"] is not None:
-            OutcomeValue.objects.create(indicator=indicator, **_value(row))
-
-
-def _write_schedule(sheet, new_rows):
-    items = {}
-    for row in sorted(new_rows, key=lambda r: (r["item_no"], r["year"] or 0)):
-        item = items.get(row["item_no"])
-        if item is None:
-            item = items[row["item_no"]] = ScheduleItem.objects.create(
-                sheet=sheet, sort_order=row["item_order"] or 0, name=row["item_name"]
-            )
-        if row["year"] is not None:
-            ScheduleEntry.objects.create(
-                item=item, fiscal_year=row["year"], plan=row["plan"], result=row["result"]
-            )
-
-
-def _write_extra(sheet, new_rows):
-    fields = {f.name: f for f in sheet.layout.extra_fields}
-    extra = {}
-    for row in new_rows:
-        value = row["value"]
-        kind = fields[row["name"]].kind
-        if kind == "year_numbers":
-            extra.setdefault(row["name"], {})[str(row["year"])] = format(value.normalize(), "f")
-        elif kind == "number":
-            extra[row["name"]] = format(value.normalize(), "f")
-        else:
-            extra[row["name"]] = value
-    sheet.extra = extra
-    sheet.save(update_fields=["extra"])
-
-
-def _write_table(sheet, name, new_rows):
-    if name == "extra":
-        _write_extra(sheet, new_rows)
-    elif name == "costs":
-        sheet.cost_rows.all().delete()
-        CostRow.objects.bulk_create(
-            CostRow(
-                sheet=sheet,
-                fiscal_year=r["year"],
-                kind=r["kind"],
-                **{c.key: r[c.key] for c in layout.COSTS.value_columns},
-            )
-            for r in new_rows
-        )
-    elif name == "efforts":
-        sheet.efforts.all().delete()
-        StaffEffort.objects.bulk_create(
-            StaffEffort(
-                sheet=sheet,
-                fiscal_year=r["year"],
-                staff_fte=r["staff_fte"],
-                part_time_fte=r["part_time_fte"],
-                target_count=r["target_count"],
-            )
-            for r in new_rows
-        )
-    elif name == "activities":
-        sheet.sub_projects.all().delete()
-        _write_activities(sheet, new_rows)
-    elif name == "outcomes":
-        sheet.outcome_indicators.all().delete()
-        _write_outcomes(sheet, new_rows)
-    elif name == "schedule":
-        sheet.schedule_items.all().delete()
-        _write_schedule(sheet, new_rows)
-    elif name == "assessments":
-        sheet.assessments.all().delete()
-        AssessmentAnswer.objects.bulk_create(
-            AssessmentAnswer(
-                sheet=sheet, viewpoint=r["viewpoint"], choice=r["choice"], reason=r["reason"]
-            )
-            for r in new_rows
-        )
-    elif name == "reviews":
-        Review.objects.filter(sheet=sheet).delete()
-        for r in new_rows:
-            Review.objects.create(
-                sheet=sheet,
-                remarks=r["remarks"],
-                head_comment=r["head_comment"],
-                reviewer_name=r["reviewer_name"],
-            )
-
-
-def _apply_sheet(change: SheetChange, projects: dict[str, Project]):
-    code, year = change.key
-    sheet = change.existing
-    if sheet is None:
-        sheet = EvaluationSheet(project=projects[code], fiscal_year=year)
-    else:
-        sheet = (
-            EvaluationSheet.objects.select_for_update()
-            .select_related("project__municipality")
-            .get(pk=sheet.pk)
-        )
-        sheet.version += 1
-    if change.sheet_row is not None:
-        _sheet_fields(sheet, change.sheet_row)
-    sheet.full_clean(exclude=["project", "approved_by"], validate_unique=False)
-    sheet.save()
-    for name in layout.BY_NAME:
-        if name in change.tables:
-            _write_table(sheet, name, change.tables[name])
-    return sheet
-
-
 def apply_import(book: RawBook, municipality, actor, *, data: bytes, file_name: str) -> ImportPlan:
     """Plan again and write it all in one transaction; ImportRefused when it has errors."""
     with transaction.atomic():
         plan = plan_import(book, municipality, data=data, file_name=file_name)
         if not plan.ok:
             raise ImportRefused(plan)
-        projects = _apply_projects(plan)
-        for change in plan.sheets.values():
-            _apply_sheet(change, projects)
+        projects = writing.apply_projects(plan)
+        writing.apply_sheets(plan.sheets.values(), projects)
         audit.record(
             actor,
             audit.ACTION_IMPORT,

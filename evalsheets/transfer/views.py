@@ -7,6 +7,7 @@ file's SHA-256, the user and the municipality; valid for an hour). The import it
 plans again and writes in one transaction (``service.apply_import``).
 """
 
+import tempfile
 import uuid
 
 from django.contrib import messages
@@ -15,7 +16,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.http import HttpResponse
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -82,10 +83,13 @@ def transfer_export(request):
     if not form.is_valid():
         return _index(request, profile, export_form=form, status=400)
     year = form.cleaned_data["year"]
-    response = HttpResponse(content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{export.file_name(town, year)}"'
-    export.write_year_workbook(response, town, year)
-    return response
+    # Through a temporary file, not memory: the response streams it (memory flat).
+    handle = tempfile.TemporaryFile()
+    export.write_year_workbook(handle, town, year)
+    handle.seek(0)
+    return FileResponse(
+        handle, as_attachment=True, filename=export.file_name(town, year), content_type=XLSX
+    )
 
 
 def _preview(request, profile, plan, token=""):

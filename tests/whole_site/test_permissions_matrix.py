@@ -185,6 +185,23 @@ ROWS = [
     Row("bulk export download", "get", "export_job_download", D,
          "403     403     403     403     200      404   403    login",
         url_args=finished_export),
+    # The year workbook (evalsheets/transfer): export for 企画課 and 閲覧者, import for 企画課;
+    # each municipality's own data (tests/transfer/ for another municipality's file).
+    Row("year workbook page", "get", "transfer_index", D,
+         "403     403     403     403     200      200   200    login",
+        with_pk=False),
+    Row("year workbook export", "get", "transfer_export", D,
+         "403     403     403     403     200      200   200    login",
+        {"year": "2023"}, with_pk=False),
+    Row("year workbook import (no file)", "post", "transfer_import", D,
+         "403     403     403     403     400      400   403    302",
+        with_pk=False),
+    Row("year workbook import confirm (no token)", "post", "transfer_import_confirm", D,
+         "403     403     403     403     302      302   403    302",
+        with_pk=False),
+    Row("year workbook import GET", "get", "transfer_import", D,
+         "405     405     405     405     405      405   405    405",
+        with_pk=False),
     # Every logged-in user's own account and session (evalsheets/site/sessions.py).
     Row("password change", "get", "password_change", D,
          "200     200     200     200     200      200   200    login",
