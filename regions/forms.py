@@ -261,6 +261,10 @@ class InitiativeForm(forms.ModelForm):
             self.cost_rows.append((year_field, amount_field))
 
     @property
+    def cost_field_names(self) -> set:
+        return {name for pair in self.cost_rows for name in pair}
+
+    @property
     def cost_pairs(self):
         return [(self[year], self[amount]) for year, amount in self.cost_rows]
 

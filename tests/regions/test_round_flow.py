@@ -252,6 +252,10 @@ def test_costs_saved_from_the_form(client, tamana):
     central = login(client, "tamana-planning")
     initiative = Initiative.objects.get(policy_area__vision__region=tamana)
     url = reverse("regions:edit", args=[tamana.pk, "initiative", initiative.pk])
+    page = central.get(url).content.decode()
+    for name in Initiative._meta.get_field("cost_sharing").name, "content", "cost_year_0":
+        assert f'id="id_{name}"' in page  # 費用負担 is no cost row
+    assert "（2022～2026年度）" in page
     response = central.post(
         url,
         {
