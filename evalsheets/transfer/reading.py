@@ -202,6 +202,27 @@ def _read_worksheet(ws, raw: RawTable, book: RawBook):
         _add_row(raw, number, values, positions, book)
 
 
+def _read_known(ws, archive: zipfile.ZipFile, book: RawBook):
+    """One worksheet: a table of the layout (visible, without merged cells) or a note."""
+    table = layout.BY_TITLE.get(ws.title)
+    if table is None:
+        if ws.title != "出力情報":
+            book.notes.append(f"シート「{ws.title}」は取り込みの対象ではないため読み飛ばします。")
+        return
+    if ws.sheet_state != "visible":
+        message = "非表示のシートです。表示してから取り込んでください。"
+        book.problems.append(Problem(ws.title, None, "", message))
+        return
+    merged = _merged_ref(archive, ws._worksheet_path)
+    if merged:
+        message = f"結合されたセル（{merged}）があります。結合を解除してから取り込んでください。"
+        book.problems.append(Problem(ws.title, None, merged, message))
+        return
+    raw = RawTable(table, ws.title)
+    book.tables[table.name] = raw
+    _read_worksheet(ws, raw, book)
+
+
 def read_xlsx(data: bytes) -> RawBook:
     archive = _check_container(data)
     try:
@@ -217,34 +238,7 @@ def read_xlsx(data: bytes) -> RawBook:
         if declared > import_max_rows():
             raise _too_many_rows()
         for ws in workbook.worksheets:
-            table = layout.BY_TITLE.get(ws.title)
-            if table is None:
-                if ws.title != "出力情報":
-                    book.notes.append(
-                        f"シート「{ws.title}」は取り込みの対象ではないため読み飛ばします。"
-                    )
-                continue
-            if ws.sheet_state != "visible":
-                book.problems.append(
-                    Problem(
-                        ws.title, None, "", "非表示のシートです。表示してから取り込んでください。"
-                    )
-                )
-                continue
-            merged = _merged_ref(archive, ws._worksheet_path)
-            if merged:
-                book.problems.append(
-                    Problem(
-                        ws.title,
-                        None,
-                        merged,
-                        f"結合されたセル（{merged}）があります。結合を解除してから取り込んでください。",
-                    )
-                )
-                continue
-            raw = RawTable(table, ws.title)
-            book.tables[table.name] = raw
-            _read_worksheet(ws, raw, book)
+            _read_known(ws, archive, book)
     except FileRefused:
         raise
     except Exception as exc:  # a damaged worksheet part, found while streaming

@@ -90,62 +90,47 @@ def sha256_of(data: bytes) -> str:
 # ------------------------------------------------------------------- parsing the rows
 
 
-def _parse_rows(raw: RawTable, plan: ImportPlan) -> list[tuple[int, dict]]:
-    """The rows of a table whose every cell parsed, and of this municipality."""
-    parsed_rows, seen = [], {}
+def _parse_row(raw: RawTable, number: int, values: dict, plan: ImportPlan) -> dict | None:
+    """One row's values, or None when a cell does not parse, the row is another
+    municipality's, a key is missing or a text too long (each a problem of the plan)."""
+    parsed, problems = {}, []
+    for column in raw.table.read_columns:
+        try:
+            parsed[column.key] = parse_cell(column, values.get(column.key))
+        except CellError as exc:
+            problems.append(Problem(raw.sheet_name, number, column.header, str(exc)))
     code = plan.municipality.code
+    if not problems and parsed["municipality"] != code:
+        message = (
+            f"他の団体（団体コード「{parsed['municipality'] or '空欄'}」）のデータです。"
+            f"{plan.municipality.name}（{code}）のデータだけを取り込めます。"
+        )
+        problems.append(Problem(raw.sheet_name, number, layout.MUNICIPALITY.header, message))
+    if not problems:
+        for column in raw.table.key_columns:
+            if parsed.get(column.key) in (None, "") and _required(raw.table, column):
+                message = f"「{column.header}」を入力してください。"
+                problems.append(Problem(raw.sheet_name, number, column.header, message))
+    plan.problems.extend(problems)
+    if problems or _too_long(raw, number, parsed, plan):
+        return None
+    return parsed
+
+
+def _parse_rows(raw: RawTable, plan: ImportPlan) -> list[tuple[int, dict]]:
+    """The rows of a table that parsed, of this municipality, each key once."""
+    parsed_rows, seen = [], {}
     for number, values in raw.rows:
-        parsed, bad = {}, False
-        for column in raw.table.read_columns:
-            try:
-                parsed[column.key] = parse_cell(column, values.get(column.key))
-            except CellError as exc:
-                plan.problems.append(Problem(raw.sheet_name, number, column.header, str(exc)))
-                bad = True
-        if bad:
-            continue
-        if parsed["municipality"] != code:
-            plan.problems.append(
-                Problem(
-                    raw.sheet_name,
-                    number,
-                    layout.MUNICIPALITY.header,
-                    f"他の団体（団体コード「{parsed['municipality'] or '空欄'}」）のデータです。"
-                    f"{plan.municipality.name}（{code}）のデータだけを取り込めます。",
-                )
-            )
-            continue
-        missing = [
-            c
-            for c in raw.table.key_columns
-            if parsed.get(c.key) in (None, "") and _required(raw.table, c)
-        ]
-        for column in missing:
-            plan.problems.append(
-                Problem(
-                    raw.sheet_name,
-                    number,
-                    column.header,
-                    f"「{column.header}」を入力してください。",
-                )
-            )
-        if missing:
-            continue
-        if _too_long(raw, number, parsed, plan):
+        parsed = _parse_row(raw, number, values, plan)
+        if parsed is None:
             continue
         key = tuple(parsed[c.key] for c in raw.table.key_columns)
         if key in seen:
-            plan.problems.append(
-                Problem(
-                    raw.sheet_name,
-                    number,
-                    raw.table.key_columns[-1].header,
-                    f"同じキーの行が{seen[key]}行目にもあります。1つにしてください。",
-                )
-            )
+            message = f"同じキーの行が{seen[key]}行目にもあります。1つにしてください。"
+            header = raw.table.key_columns[-1].header
+            plan.problems.append(Problem(raw.sheet_name, number, header, message))
             continue
         seen[key] = number
-        parsed["_row"] = number
         parsed_rows.append((number, parsed))
     return parsed_rows
 
@@ -231,6 +216,26 @@ def _compare(table: layout.Table, new: dict, old: dict | None) -> str:
 # ------------------------------------------------------------------------- projects
 
 
+def _project_links(row: dict, sections: dict, nodes: dict) -> tuple[str, str] | None:
+    """Find the project's 課 and 施策 (set as row["_section"], row["_node"]); or the
+    (column, message) of what is wrong."""
+    section = sections.get(row["section"])
+    if section is None:
+        return "課コード", f"課コード「{row['section']}」の課が登録されていません。"
+    node = None
+    if row["plan_node"]:
+        node = nodes.get((row["plan"], row["plan_node"]))
+        if node is None:
+            return (
+                "施策の番号",
+                f"総合計画「{row['plan']}」に施策の番号「{row['plan_node']}」がありません。",
+            )
+    if row["start_year"] and row["end_year"] and row["end_year"] < row["start_year"]:
+        return "終了年度", "終了年度は開始年度以降にしてください。"
+    row["_section"], row["_node"] = section, node
+    return None
+
+
 def _plan_projects(raw: RawTable, plan: ImportPlan) -> set[str]:
     town = plan.municipality
     parsed = _parse_rows(raw, plan)
@@ -247,38 +252,10 @@ def _plan_projects(raw: RawTable, plan: ImportPlan) -> set[str]:
         for n in PlanNode.objects.filter(plan__municipality=town).select_related("plan")
     }
     for number, row in parsed:
-        section = sections.get(row["section"])
-        if section is None:
-            plan.problems.append(
-                Problem(
-                    raw.sheet_name,
-                    number,
-                    "課コード",
-                    f"課コード「{row['section']}」の課が登録されていません。",
-                )
-            )
+        problem = _project_links(row, sections, nodes)
+        if problem is not None:
+            plan.problems.append(Problem(raw.sheet_name, number, *problem))
             continue
-        node = None
-        if row["plan_node"]:
-            node = nodes.get((row["plan"], row["plan_node"]))
-            if node is None:
-                plan.problems.append(
-                    Problem(
-                        raw.sheet_name,
-                        number,
-                        "施策の番号",
-                        f"総合計画「{row['plan']}」に施策の番号「{row['plan_node']}」がありません。",
-                    )
-                )
-                continue
-        if row["start_year"] and row["end_year"] and row["end_year"] < row["start_year"]:
-            plan.problems.append(
-                Problem(
-                    raw.sheet_name, number, "終了年度", "終了年度は開始年度以降にしてください。"
-                )
-            )
-            continue
-        row["_section"], row["_node"] = section, node
         old = existing.get(row["project"])
         action = _compare(layout.PROJECTS, row, rows.project_row(old) if old else None)
         plan.count(layout.PROJECTS, action)
@@ -428,6 +405,37 @@ def _consistent_groups(plan, raw, parsed) -> bool:
     return ok
 
 
+def _check_references(plan, parsed_tables, new_projects, existing, file_sheets):
+    """Each sheet's project and each row's sheet exist, in the database or in the file."""
+    known_projects = set(
+        Project.objects.filter(municipality=plan.municipality).values_list("code", flat=True)
+    )
+    known_projects |= new_projects
+    for name, (raw, parsed) in parsed_tables.items():
+        for number, row in parsed:
+            key = (row["project"], row["fiscal_year"])
+            if name == "sheets":
+                if row["project"] not in known_projects:
+                    plan.problems.append(
+                        Problem(
+                            raw.sheet_name,
+                            number,
+                            layout.PROJECT.header,
+                            f"事務事業コード「{row['project']}」は登録されていません（「事務事業」の表にもありません）。",
+                        )
+                    )
+            elif key not in existing and key not in file_sheets:
+                plan.problems.append(
+                    Problem(
+                        raw.sheet_name,
+                        number,
+                        layout.PROJECT.header,
+                        f"事務事業「{row['project']}」の{row['fiscal_year']}年度の評価シートがありません"
+                        "（「評価シート」の表にもありません）。",
+                    )
+                )
+
+
 def plan_import(
     book: RawBook, municipality, *, data: bytes = b"", file_name: str = ""
 ) -> ImportPlan:
@@ -438,7 +446,6 @@ def plan_import(
     new_projects = set()
     if "projects" in book.tables:
         new_projects = _plan_projects(book.tables["projects"], plan)
-    known_projects = {p.code: p for p in Project.objects.filter(municipality=municipality)}
     parsed_tables = {}
     for table in layout.TABLES[1:]:
         raw = book.tables.get(table.name)
@@ -458,29 +465,7 @@ def plan_import(
     for _raw, parsed in parsed_tables.values():
         keys.update((r["project"], r["fiscal_year"]) for _n, r in parsed)
     existing = _existing_sheets(municipality, keys)
-    for name, (raw, parsed) in parsed_tables.items():
-        for number, row in parsed:
-            key = (row["project"], row["fiscal_year"])
-            if name == "sheets":
-                if row["project"] not in known_projects and row["project"] not in new_projects:
-                    plan.problems.append(
-                        Problem(
-                            raw.sheet_name,
-                            number,
-                            layout.PROJECT.header,
-                            f"事務事業コード「{row['project']}」は登録されていません（「事務事業」の表にもありません）。",
-                        )
-                    )
-            elif key not in existing and key not in file_sheets:
-                plan.problems.append(
-                    Problem(
-                        raw.sheet_name,
-                        number,
-                        layout.PROJECT.header,
-                        f"事務事業「{row['project']}」の{row['fiscal_year']}年度の評価シートがありません"
-                        "（「評価シート」の表にもありません）。",
-                    )
-                )
+    _check_references(plan, parsed_tables, new_projects, existing, file_sheets)
     if plan.problems:
         return plan
     _plan_sheets(plan, parsed_tables, file_sheets, existing)
