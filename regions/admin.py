@@ -3,11 +3,15 @@ from django.contrib import admin
 from regions.models import (
     Initiative,
     InitiativeCost,
+    MemberReport,
     Membership,
     PolicyArea,
+    ProgressRound,
     Region,
+    RegionAuditEntry,
     RegionKPI,
     RegionKPIValue,
+    ReportJob,
     Vision,
     VisionRevision,
 )
@@ -87,3 +91,73 @@ class RegionKPIAdmin(admin.ModelAdmin):
 @admin.register(RegionKPIValue)
 class RegionKPIValueAdmin(admin.ModelAdmin):
     list_display = ("kpi", "fiscal_year", "value")
+
+
+class MemberReportInline(admin.TabularInline):
+    model = MemberReport
+    extra = 0
+    fields = ("initiative", "municipality", "text", "actual_cost", "share", "is_demo")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ProgressRound)
+class ProgressRoundAdmin(admin.ModelAdmin):
+    """Rounds are run on the region pages (regions.services: version check, audit, mails);
+    the admin shows them."""
+
+    list_display = ("region", "fiscal_year", "state", "meeting_date", "is_demo")
+    list_filter = ("region", "state")
+    readonly_fields = [f.name for f in ProgressRound._meta.fields]
+    inlines = [MemberReportInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MemberReport)
+class MemberReportAdmin(admin.ModelAdmin):
+    list_display = ("round", "initiative", "municipality", "actual_cost", "share", "is_demo")
+    list_filter = ("round__region",)
+    list_select_related = ("round__region", "initiative", "municipality")
+    readonly_fields = [f.name for f in MemberReport._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RegionAuditEntry)
+class RegionAuditEntryAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "region", "actor", "municipality", "action", "object_repr")
+    list_filter = ("action", "region")
+    readonly_fields = [f.name for f in RegionAuditEntry._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReportJob)
+class ReportJobAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "round", "kind", "status", "result_name")
+    list_filter = ("status", "kind")
+    readonly_fields = [f.name for f in ReportJob._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
