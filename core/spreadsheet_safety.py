@@ -148,3 +148,13 @@ EXPORT_FORMATS = [SafeCSV, SafeXLSX, SafeTSV, SafeJSON, SafeYAML, SafeHTML]
 # Imports read what the exports write (the apostrophe removed again); master data comes
 # as CSV, TSV or Excel, the formats whose size and rows the import checks before reading.
 IMPORT_FORMATS = [SafeCSV, SafeXLSX, SafeTSV]
+
+
+def set_value_safely(cell, value) -> None:
+    """``xlsx_cell``'s rule for a cell of an ordinary (not write-only) worksheet."""
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+    cell.value = value
+    if looks_like_formula(cell.value):
+        cell.data_type = "s"
+        cell.quotePrefix = True

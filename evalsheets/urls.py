@@ -12,6 +12,7 @@ from evalsheets.site import health as health_views
 from evalsheets.site import sessions as session_views
 from evalsheets.site.security import csp_report
 from evalsheets.transfer import views as transfer_views
+from evalsheets.workbook import views as workbook_views
 from evalsheets.workflow import sheet_views
 from evalsheets.workflow import views as workflow_views
 from evalsheets.workflow import year_views as fiscal_year_views
@@ -45,6 +46,12 @@ urlpatterns = [
     path("regions/", include("regions.urls")),
     path("sheets/<int:pk>/pdf/", pdf_views.sheet_pdf, name="sheet_pdf"),
     path("sheets/<int:pk>/edit/", entry_views.sheet_edit, name="sheet_edit"),
+    path("sheets/<int:pk>/xlsx/", workbook_views.sheet_workbook, name="sheet_workbook"),
+    path(
+        "sheets/<int:pk>/xlsx/import/",
+        workbook_views.sheet_workbook_import,
+        name="sheet_workbook_import",
+    ),
     path("admin/", admin.site.urls),
     # Content Security Policy violations reported by browsers (evalsheets/site/security.py).
     path("csp-report/", csp_report, name="csp_report"),
