@@ -112,16 +112,6 @@ def save_form(user, region, form, version, action: str, *, before: dict | None =
     return obj
 
 
-def delete_object(user, region, obj, version, action: str):
-    with transaction.atomic():
-        locked = _lock_region(region, user, version)
-        text = str(obj)
-        obj.delete()
-        _bump(locked)
-        audit(user, locked, action, text)
-    region.version = locked.version
-
-
 # ------------------------------------------------------------------------- rounds
 
 
