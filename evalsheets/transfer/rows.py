@@ -6,6 +6,7 @@ booleans, the stored value of a choice, a tuple for several choices, ``"***"`` f
 figure marked 該当なし.
 """
 
+import gc
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -213,6 +214,11 @@ def sheets_in_batches(queryset) -> Iterator[EvaluationSheet]:
         for pk in chunk:
             if pk in by_pk:
                 yield by_pk[pk]
+        # A batch's model instances refer to each other (prefetch caches, parents): they are
+        # freed only by the cycle collector, which would otherwise let batches pile up and
+        # the memory grow with the year. One collection per batch keeps it flat.
+        del by_pk
+        gc.collect()
 
 
 def year_sheets(municipality, fiscal_year: int):
