@@ -61,10 +61,10 @@ def number_operators(number: int, width: float = front.PAGE_WIDTH) -> bytes:
     )
 
 
-def front_pieces(title: str, groups, with_toc: bool) -> list[list[front.Page]]:
-    """The pages of the table of contents (whole-year booklet) and of each cover list."""
-    pieces = [front.toc_pages(title, groups)] if with_toc else []
-    return pieces + [front.cover_pages(group) for group in groups]
+def front_pieces(title: str, groups, with_toc: bool) -> list[front.Piece]:
+    """The table of contents (whole-year booklet) and each cover list, placed on pages."""
+    pieces = [front.toc_piece(title, groups)] if with_toc else []
+    return pieces + [front.cover_piece(group) for group in groups]
 
 
 def _front_bounds(counts, with_toc) -> tuple[int, list[tuple[int, int]]]:
@@ -113,17 +113,19 @@ def outline(title: str, toc_pages: int, groups) -> list[OutlineItem]:
     return [OutlineItem(title, 0, items)] if toc_pages else items
 
 
-def _write_front(writer: StreamingPdfWriter, pages: list[front.Page], numbers) -> list[int]:
+def _write_front(writer: StreamingPdfWriter, pieces: list[front.Piece], numbers) -> list[int]:
     """Draw the front pages into the booklet; their output page numbers."""
     written = []
-    for index, page in enumerate(pages):
-        drawing = front.draw(page, writer.fonts, front.number_of)
-        content = b"".join(drawing.ops) + number_operators(numbers[index])
-        written.append(
-            writer.add_drawn_page(
-                zlib.compress(content, 6), drawing.used, front.PAGE_WIDTH, front.PAGE_HEIGHT
+    for piece in pieces:
+        rows = piece.rows()
+        for page in piece.pages:
+            drawing = front.draw(page, piece.head, rows, writer.fonts, front.number_of)
+            content = b"".join(drawing.ops) + number_operators(numbers[len(written)])
+            written.append(
+                writer.add_drawn_page(
+                    zlib.compress(content, 6), drawing.used, front.PAGE_WIDTH, front.PAGE_HEIGHT
+                )
             )
-        )
     return written
 
 
@@ -145,7 +147,7 @@ def write_booklet(
     entries = [entry for group in groups for entry in group.entries]
     by_id = {entry.sheet_id: entry for entry in entries}
     pieces = front_pieces(title, groups, with_toc)
-    toc_pages, covers = _front_bounds([len(piece) for piece in pieces], with_toc)
+    toc_pages, covers = _front_bounds([len(piece.pages) for piece in pieces], with_toc)
     writer = StreamingPdfWriter(target, merge_fonts=True)
     report = (lambda n: progress(start + n)) if progress else None
     try:
@@ -157,9 +159,7 @@ def write_booklet(
             sheet_pages[sheet.pk] = numbers
         _number_entries(groups, toc_pages, covers)
         page_number = _front_numbers(toc_pages, covers, groups)
-        front_pages = _write_front(
-            writer, [page for piece in pieces for page in piece], page_number
-        )
+        front_pages = _write_front(writer, pieces, page_number)
         kids = front_pages[:toc_pages]
         for group, (first, end) in zip(groups, covers, strict=True):
             kids += front_pages[first:end]

@@ -17,6 +17,7 @@ margins, 8.5 pt tables with 0.6 pt rules, grey heading rows).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -89,7 +90,7 @@ def _columns(fixed: list[float]) -> float:
     return CONTENT - sum(fixed)
 
 
-def toc_table(groups) -> tuple[Row, list[Row]]:
+def toc_table(groups) -> tuple[Row, Callable[[], Iterator[Row]]]:
     code, section = 15 * MM, 22 * MM
     name = _columns([code, section, NUMBER_WIDTH])
     head = Row(
@@ -101,21 +102,19 @@ def toc_table(groups) -> tuple[Row, list[Row]]:
         ],
         HEAD_GREY,
     )
-    rows = []
-    for group in groups:
-        heading = f"{group.heading}（{len(group.entries)}本）"
-        rows.append(
-            Row(
+
+    def rows():
+        for group in groups:
+            heading = f"{group.heading}（{len(group.entries)}本）"
+            yield Row(
                 [
                     Cell(heading, code + name + section, bold=True),
                     Cell("", NUMBER_WIDTH, "right", bold=True, page_of=group),
                 ],
                 GROUP_GREY,
             )
-        )
-        for entry in group.entries:
-            rows.append(
-                Row(
+            for entry in group.entries:
+                yield Row(
                     [
                         Cell(entry.code, code),
                         Cell(entry.name, name, indent=5 * MM - PAD_X),
@@ -123,11 +122,11 @@ def toc_table(groups) -> tuple[Row, list[Row]]:
                         Cell("", NUMBER_WIDTH, "right", page_of=entry),
                     ]
                 )
-            )
+
     return head, rows
 
 
-def cover_table(group) -> tuple[Row, list[Row]]:
+def cover_table(group) -> tuple[Row, Callable[[], Iterator[Row]]]:
     level, code, section = 27 * MM, 15 * MM, 22 * MM
     labels = group.level_labels
     name = _columns([level] * len(labels) + [code, section, NUMBER_WIDTH])
@@ -141,10 +140,10 @@ def cover_table(group) -> tuple[Row, list[Row]]:
         ],
         HEAD_GREY,
     )
-    rows = []
-    for entry, cells in group.rows:
-        rows.append(
-            Row(
+
+    def rows():
+        for entry, cells in group.rows:
+            yield Row(
                 [Cell(f"{n.code}{n.name}" if n else "", level) for n in cells]
                 + [
                     Cell(entry.code, code),
@@ -153,7 +152,7 @@ def cover_table(group) -> tuple[Row, list[Row]]:
                     Cell("", NUMBER_WIDTH, "right", page_of=entry),
                 ]
             )
-        )
+
     return head, rows
 
 
@@ -177,34 +176,42 @@ class Block:
 
 @dataclass
 class Page:
-    items: list = field(default_factory=list)  # Block, or (head Row, [Row])
+    """What a page holds: blocks and, as ("table", n), the next n rows of the table
+    (rows are made again when the page is drawn: memory holds counts, not rows)."""
+
+    items: list = field(default_factory=list)
 
 
-def paginate(opening: list[Block], head: Row, rows: list[Row], closing: Block) -> list[Page]:
+@dataclass
+class Piece:
+    """The table of contents or one cover list: its pages, heading row and rows."""
+
+    pages: list[Page]
+    head: Row
+    rows: Callable[[], Iterator[Row]]
+
+
+def paginate(opening: list[Block], head: Row, rows: Iterator[Row], closing: Block) -> list[Page]:
     """Place the blocks and rows on pages; a row never splits and the heading row
     opens the table on every page."""
     _measure(head)
-    pages, page, y = [], Page(), 0.0
+    pages, page, y, count = [], Page(), 0.0, 0
     limit = PAGE_HEIGHT - TOP - BOTTOM
     for block in opening:
         page.items.append(block)
         y += block.height
-    table: list[Row] = []
     for row in rows:
         _measure(row)
-        needed = row.height + (head.height if not table else 0)
-        if table and y + row.height > limit:
-            page.items.append((head, table))
+        if count and y + row.height > limit:
+            page.items.append(("table", count))
             pages.append(page)
-            page, y, table = Page(), 0.0, []
-            needed = row.height + head.height
-        if not table:
+            page, y, count = Page(), 0.0, 0
+        if not count:
             y += head.height
-            needed -= head.height
-        table.append(row)
-        y += needed
-    if table:
-        page.items.append((head, table))
+        count += 1
+        y += row.height
+    if count:
+        page.items.append(("table", count))
     if y + closing.height > limit:
         pages.append(page)
         page = Page()
@@ -213,7 +220,7 @@ def paginate(opening: list[Block], head: Row, rows: list[Row], closing: Block) -
     return pages
 
 
-def toc_pages(title: str, groups) -> list[Page]:
+def toc_piece(title: str, groups) -> Piece:
     head, rows = toc_table(groups)
     total = sum(len(g.entries) for g in groups)
     opening = [
@@ -221,16 +228,16 @@ def toc_pages(title: str, groups) -> list[Page]:
         Block(_("目次"), 12, spacing=12, after=4 * MM),
     ]
     closing = Block(_("事務事業本数：%(n)d") % {"n": total}, 10, align="right", before=3 * MM)
-    return paginate(opening, head, rows, closing)
+    return Piece(paginate(opening, head, rows(), closing), head, rows)
 
 
-def cover_pages(group) -> list[Page]:
+def cover_piece(group) -> Piece:
     head, rows = cover_table(group)
     opening = [Block(group.heading, 11, align="left", bold=True, before=2 * MM, after=3 * MM)]
     closing = Block(
         _("事務事業本数：%(n)d") % {"n": len(group.entries)}, 10, align="right", before=3 * MM
     )
-    return paginate(opening, head, rows, closing)
+    return Piece(paginate(opening, head, rows(), closing), head, rows)
 
 
 class Drawing:
@@ -286,8 +293,10 @@ def _draw_row(drawing: Drawing, row: Row, top: float, number_of):
         x += cell.width
 
 
-def draw(page: Page, fonts: FontMerger, number_of) -> Drawing:
-    """The page's content stream; ``number_of(group or entry)`` gives a page number."""
+def draw(page: Page, head: Row, rows: Iterator[Row], fonts: FontMerger, number_of) -> Drawing:
+    """The page's content stream: its blocks and its rows, taken from ``rows`` (the
+    piece's rows, consumed page after page); ``number_of(group or entry)`` gives a
+    page number."""
     drawing = Drawing(fonts)
     y = TOP
     for item in page.items:
@@ -304,8 +313,11 @@ def draw(page: Page, fonts: FontMerger, number_of) -> Drawing:
                          spacing=item.spacing)  # fmt: skip
             y += item.height
             continue
-        head, rows = item
-        for row in [head, *rows]:
+        _kind, count = item
+        _draw_row(drawing, head, y, number_of)
+        y += head.height
+        for _i in range(count):
+            row = _measure(next(rows))
             _draw_row(drawing, row, y, number_of)
             y += row.height
     return drawing

@@ -202,13 +202,13 @@ def test_front_matter_is_laid_out_once_over_several_pages(tmp_path):
 
     groups = _long_groups([70, 45])
     pieces = booklet.front_pieces("冊子", groups, True)
-    toc_pages, covers = booklet._front_bounds([len(p) for p in pieces], True)
+    toc_pages, covers = booklet._front_bounds([len(p.pages) for p in pieces], True)
     assert toc_pages >= 3 and covers[0][1] - covers[0][0] >= 2  # several pages each
     booklet._number_entries(groups, toc_pages, covers)
     numbers = booklet._front_numbers(toc_pages, covers, groups)
     target = tmp_path / "front.pdf"
     writer = StreamingPdfWriter(target, merge_fonts=True)
-    kids = booklet._write_front(writer, [p for piece in pieces for p in piece], numbers)
+    kids = booklet._write_front(writer, pieces, numbers)
     writer.finish(kids, [], "冊子", "ja")
     data = target.read_bytes()
     pages = [flat(t) for t in poppler_texts(data)]
