@@ -16,7 +16,9 @@ ACTIONS = {name: value for name, value in vars(audit).items() if name.startswith
 
 def test_every_action_is_object_dot_verb_and_known_to_the_migration():
     assert all(value.count(".") == 1 for value in ACTIONS.values()), ACTIONS
-    assert set(rename.RENAMES.values()) == set(ACTIONS.values()) - {audit.ACTION_EDIT}
+    # sheet.edit kept its name; data.import (the bulk import) came after the migration.
+    newer = {audit.ACTION_EDIT, audit.ACTION_IMPORT}
+    assert set(rename.RENAMES.values()) == set(ACTIONS.values()) - newer
     assert {t.audit_action for t in TRANSITIONS.values()} == {
         f"sheet.{action}" for action in TRANSITIONS
     }
