@@ -109,6 +109,10 @@ LEFT_OUT = {
     "region_reports:new": "POST only; its buttons are on the round page (visited)",
     "region_reports:status": "JSON of a 懇談会 report job",
     "region_reports:download": "the PDF or .xlsx file of a finished 懇談会 report job",
+    "sheet_workbook": "the official sheet as an .xlsx file, not a page",
+    "transfer_export": "the year's workbook, an .xlsx file",
+    "transfer_import": "POST only; its form is on the transfer page (visited)",
+    "transfer_import_confirm": "POST only; its form is on the import preview (tests/transfer)",
 }
 # Kinds of admin page not opened, and why (every other kind is opened for one model).
 ADMIN_LEFT_OUT = {
@@ -378,6 +382,7 @@ def test_every_page_kind_as_each_role(new_page, demo_data, caplog, capsys):
     EvaluationSheet.objects.filter(pk=draft.pk).update(version=F("version") + 1)
     staff.locator("#entry-form textarea").first.fill("競合する変更")
     checker.submit(staff, "button[name=save]", status=409, label="conflict page")
+    checker.open(staff, reverse("sheet_workbook_import", args=[draft.pk]))
     checker.open(staff, reverse("fiscal_year_new"), status=403)
     checker.open(staff, reverse("sheet_detail", args=[999999]), status=404)
     for name in ("password_change", "password_change_done"):
@@ -408,6 +413,7 @@ def test_every_page_kind_as_each_role(new_page, demo_data, caplog, capsys):
     checker.open(planning, reverse("home") + "?year=2024")
     checker.open(planning, reverse("sheet_list") + "?year=2023&state=published")
     checker.open(planning, reverse("sheet_detail", args=[published.pk]))
+    checker.open(planning, reverse("transfer_index"))
     checker.open(planning, reverse("fiscal_year_new"))
     planning.fill("#id_fiscal_year", "")
     checker.submit(planning, "main form button[type=submit]", label="new fiscal year, errors")

@@ -186,6 +186,8 @@ FILLERS = {
     "sheet_detail": _sheet_pks,
     "sheet_pdf": lambda: [],  # PDFs are not HTML; their rendering is tested elsewhere
     "sheet_edit": _sheet_pks,
+    "sheet_workbook": lambda: [],  # an .xlsx; tests/workbook reads it
+    "sheet_workbook_import": _sheet_pks,
     "export_job": lambda: [(j.pk,) for j in ExportJob.objects.all()],
     "export_job_status": lambda: [(j.pk,) for j in ExportJob.objects.all()],
     "export_job_download": lambda: [],  # a ZIP
