@@ -1,9 +1,9 @@
 """Run one piece of heavy layout work in a short-lived child process.
 
 A booklet lays out 20 sheets at a time and holds them until their chunk is written.
-Freed, that memory does not all go back to the system: the heap keeps fragments
-(measured: a worker grew from 210 to 234 MiB over 25 chunks, and more with every
-further chunk, although no Python object survived). A chunk laid out in a forked child
+Freed, that memory does not all go back to the system: the heap keeps fragments, and a
+worker grows with every chunk although no Python object survives (measured:
+docs/performance.md). A chunk laid out in a forked child
 takes its memory with it when the child exits, so the worker stays at its footprint
 whatever the number of sheets.
 
