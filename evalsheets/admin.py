@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from core.import_admin import ImportExportAdmin
+from core.readonly_admin import AppendOnlyAdmin, ReadOnlyAdmin
 from evalsheets.models import (
     ActivityIndicator,
     ActivityValue,
@@ -151,64 +152,33 @@ for model in (
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(AppendOnlyAdmin):
     list_display = ("created_at", "actor", "action", "object_repr", "from_state", "to_state")
     list_filter = ("action", "municipality")
-    readonly_fields = [f.name for f in AuditEntry._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(SheetPDF)
-class SheetPDFAdmin(admin.ModelAdmin):
+class SheetPDFAdmin(ReadOnlyAdmin):
     """Stored PDFs are produced by the renderer only; the admin shows them."""
 
     list_display = ("sheet", "sheet_version", "frozen", "pages", "size", "created_at")
     list_filter = ("frozen",)
     list_select_related = ("sheet__project",)
-    readonly_fields = [f.name for f in SheetPDF._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ExportJob)
-class ExportJobAdmin(admin.ModelAdmin):
+class ExportJobAdmin(ReadOnlyAdmin):
     """Bulk exports are made by the 企画課's export page; the admin shows them."""
 
     list_display = ("created_at", "municipality", "kind", "status", "done", "total", "requested_by")
     list_filter = ("status", "kind", "municipality")
     list_select_related = ("municipality", "requested_by")
-    readonly_fields = [f.name for f in ExportJob._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(SheetLayoutDefinition)
-class SheetLayoutDefinitionAdmin(admin.ModelAdmin):
+class SheetLayoutDefinitionAdmin(ReadOnlyAdmin):
     """様式 definitions are installed with ``manage.py load_sheet_form`` (which checks them
     and refuses one that would lose data); the admin shows them."""
 
     list_display = ("key", "version", "valid_from", "installed_at", "installed_by")
     list_filter = ("key",)
-    readonly_fields = [f.name for f in SheetLayoutDefinition._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

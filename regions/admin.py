@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from core.readonly_admin import AppendOnlyAdmin, ReadOnlyAdmin
 from regions.models import (
     Initiative,
     InitiativeCost,
@@ -104,60 +105,29 @@ class MemberReportInline(admin.TabularInline):
 
 
 @admin.register(ProgressRound)
-class ProgressRoundAdmin(admin.ModelAdmin):
+class ProgressRoundAdmin(ReadOnlyAdmin):
     """Rounds are run on the region pages (regions.services: version check, audit, mails);
     the admin shows them."""
 
     list_display = ("region", "fiscal_year", "state", "meeting_date", "is_demo")
     list_filter = ("region", "state")
-    readonly_fields = [f.name for f in ProgressRound._meta.fields]
     inlines = [MemberReportInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(MemberReport)
-class MemberReportAdmin(admin.ModelAdmin):
+class MemberReportAdmin(ReadOnlyAdmin):
     list_display = ("round", "initiative", "municipality", "actual_cost", "share", "is_demo")
     list_filter = ("round__region",)
     list_select_related = ("round__region", "initiative", "municipality")
-    readonly_fields = [f.name for f in MemberReport._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(RegionAuditEntry)
-class RegionAuditEntryAdmin(admin.ModelAdmin):
+class RegionAuditEntryAdmin(AppendOnlyAdmin):
     list_display = ("created_at", "region", "actor", "municipality", "action", "object_repr")
     list_filter = ("action", "region")
-    readonly_fields = [f.name for f in RegionAuditEntry._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ReportJob)
-class ReportJobAdmin(admin.ModelAdmin):
+class ReportJobAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "round", "kind", "status", "result_name")
     list_filter = ("status", "kind")
-    readonly_fields = [f.name for f in ReportJob._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
