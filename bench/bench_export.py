@@ -163,7 +163,7 @@ def booklet_child(count: int, target: str):
     pages = bulk_export.write_booklet("ベンチ", groups, Path(target), progress=progress)
     end, cpu = time.perf_counter(), time.process_time() - cpu
     elapsed, tail = end - start, end - (sheets_done or [start])[0]
-    # The worker's own peak, and that of its largest layout child (evalsheets.pdf.forked).
+    # The worker's own peak, and that of its largest child process.
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     print(f"{pages} {elapsed:.2f} {tail:.2f} {peak} {child} {cpu:.2f}")

@@ -202,8 +202,8 @@ class ExportJob(models.Model):
     @property
     def step_label(self) -> str:
         """What the job is doing now, for the job page. Once every sheet is done a
-        booklet still lays out its cover lists and table of contents and joins the
-        chunks, with the bar already full (how long: docs/performance.md)."""
+        booklet still draws its cover lists and table of contents and writes the file,
+        with the bar already full (how long: docs/performance.md)."""
         if self.status == ExportStatus.QUEUED:
             return _("作成の順番を待っています。")
         if self.status != ExportStatus.RUNNING:

@@ -3,8 +3,8 @@
 * ``render_html(sheet)`` fills ``templates/pdf/<form>.html`` (Django autoescape:
   user text is never markup) from ``display.sheet_context``.
 * ``document_from_html(html)`` lays the HTML out into a ``weasyprint.Document`` (with
-  the lean user-agent stylesheet of ``pdf_ua``); a booklet joins chunks of them with
-  ``join_documents`` (``Document.copy``) and writes once, so the font subset is shared.
+  the lean user-agent stylesheet of ``pdf_ua``). A booklet does not lay sheets out again:
+  it copies their stored PDFs (evalsheets.exports.booklet, pdf.join, pdf.fontmerge).
 * ``ensure_pdf(sheet)`` renders once and keeps the result (``SheetPDF``): the key is
   the SHA-256 of the HTML plus ``LAYOUT_VERSION``; a published sheet's PDF is frozen.
 * ``schedule_pdf(sheet)`` does the same in the background (Django tasks API).
@@ -268,10 +268,3 @@ def layout_pdf(
 def _layout_and_write(html: str, fetcher: StaticOnlyFetcher) -> tuple[bytes, int]:
     document = document_from_html(html, fetcher=fetcher)
     return document.write_pdf(), len(document.pages)
-
-
-def join_documents(documents):
-    """One Document of all pages, written once: the font subset is shared."""
-    documents = list(documents)
-    pages = [page for document in documents for page in document.pages]
-    return documents[0].copy(pages)

@@ -10,9 +10,6 @@ from core.choices import SheetState
 from evalsheets.models import EvaluationSheet, SheetPDF
 from evalsheets.pdf.render import (
     RenderTimeout,
-    document_from_html,
-    join_documents,
-    render_html,
     with_time_limit,
 )
 from evalsheets.pdf.storage import ensure_pdf
@@ -151,13 +148,3 @@ def test_a_render_over_the_limit_is_stopped(world):
     with pytest.raises(RenderTimeout):
         ensure_pdf(world["sheets"]["a"], seconds=0.001)
     assert not SheetPDF.objects.exists()
-
-
-def test_documents_join_into_one_pdf_with_all_pages(world):
-    sheets = [world["sheets"]["a"], world["sheets"]["b"]]
-    documents = [document_from_html(render_html(sheet)) for sheet in sheets]
-    joined = join_documents(documents)
-    data = joined.write_pdf()
-    assert len(reader(data).pages) == sum(len(d.pages) for d in documents)
-    text = pdf_text(data)
-    assert "741-2" in text and "200-1" in text
