@@ -31,7 +31,7 @@ BATCH = 500
 
 
 def apply_projects(plan) -> dict[str, Project]:
-    """Create or update the plan's projects (service.ImportPlan); every project by code."""
+    """Create or update the plan's projects (plan.ImportPlan); every project by code."""
     town = plan.municipality
     created, updated = [], []
     names = [c.key for c in layout.PROJECTS.value_columns if c.key not in ("plan", "plan_node")]
@@ -259,7 +259,7 @@ def _sheets(changes, projects: dict[str, Project]) -> list[tuple]:
 
 
 def apply_sheets(changes, projects: dict[str, Project]):
-    """Create or update the sheets of ``changes`` (service.SheetChange) and replace their
+    """Create or update the sheets of ``changes`` (plan.SheetChange) and replace their
     changed tables."""
     pairs = _sheets(list(changes), projects)
     for name, current in CURRENT.items():
