@@ -98,13 +98,6 @@ def get_or_404(queryset, **lookup):
         raise Http404 from exc
 
 
-def require(allowed_qs, obj):
-    """403 when a visible object is not in the queryset of what the user may do."""
-    if not allowed_qs.filter(pk=obj.pk).exists():
-        raise PermissionDenied
-    return obj
-
-
 def reporting_municipality(user, region):
     """The municipality the user reports for in ``region`` (its own), or 403."""
     profile = profile_of(user)

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.permissions import require
 from regions import forms as region_forms
 from regions import services
 from regions.choices import RoundState
@@ -29,7 +30,7 @@ from regions.models import (
     VisionRevision,
 )
 from regions.progress import STATUS_RULE, kpi_progress_of
-from regions.querysets import get_or_404, profile_of, reporting_municipality, require
+from regions.querysets import get_or_404, profile_of, reporting_municipality
 from regions.summary import initiatives_of, round_context
 
 AUDIT_LABELS = {

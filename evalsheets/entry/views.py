@@ -6,11 +6,12 @@ from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from core.permissions import require
 from evalsheets.entry.bundle import SheetEntry
 from evalsheets.entry.saving import VersionConflict, save_sheet
 from evalsheets.entry.sections import entry_sections
 from evalsheets.models import EvaluationSheet
-from evalsheets.models.querysets import get_sheet_or_404, profile_of, require
+from evalsheets.models.querysets import get_sheet_or_404, profile_of
 from evalsheets.sheets.display import load_sheet_for_display, sheet_context
 from evalsheets.workflow.audit import ACTION_EDIT, entries_for
 from evalsheets.workflow.transitions import display_name

@@ -203,10 +203,3 @@ def get_sheet_or_404(queryset, user, pk):
         return queryset.visible_to(user).get(pk=pk)
     except queryset.model.DoesNotExist as exc:
         raise Http404 from exc
-
-
-def require(allowed_qs, sheet):
-    """403 when a visible sheet is not in the queryset of what the user may do."""
-    if not allowed_qs.filter(pk=sheet.pk).exists():
-        raise PermissionDenied
-    return sheet

@@ -9,11 +9,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from core.permissions import require
 from evalsheets.regions_report.jobs import create_job
 from evalsheets.regions_report.tasks import run_report_job
 from regions.choices import ReportKind, ReportStatus
 from regions.models import ProgressRound, Region, ReportJob
-from regions.querysets import get_or_404, require
+from regions.querysets import get_or_404
 
 ACTIVE = (ReportStatus.QUEUED, ReportStatus.RUNNING)
 CONTENT_TYPES = {

@@ -11,9 +11,10 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 
+from core.permissions import require
 from evalsheets.entry.saving import VersionConflict
 from evalsheets.models import EvaluationSheet
-from evalsheets.models.querysets import get_sheet_or_404, require
+from evalsheets.models.querysets import get_sheet_or_404
 from evalsheets.pdf.storage import pdf_filename
 from evalsheets.workbook.importing import apply, preview
 from evalsheets.workbook.reader import FilledWorkbook, WorkbookRefused, read_workbook
