@@ -26,7 +26,11 @@ from municipalities.models import Municipality
 from tests.support.entry import post_data, read_form, user
 
 NUMBER_LIKE = ["Infinity", "sNaN", "1e5000", "1e1000000", "NaN", "-0", "１e５０００", "-Infinity"]
-FAST = 1.0  # seconds a page may take (the finding: 28 s, then a 500)
+# Not a speed measurement (that is bench/bench_pages.py): a guard against the finding's
+# pathology (28 s spent turning 「1e1000000」 into a number), loose enough that a busy
+# machine never trips it.
+FAST = 10.0
+INSTANT = 2.0
 TAMANA = "432067"
 
 
@@ -122,7 +126,7 @@ def test_a_number_like_text_is_shown_literally_on_every_page(sheet, text):
         assert response.status_code == 200, (url, params)
         assert seconds < FAST, (url, params, seconds)
     response, seconds = timed_get(planning, "/sheets/export.xlsx", year="2024")
-    assert response.status_code == 200 and seconds < FAST * 3
+    assert response.status_code == 200 and seconds < FAST
     book = load_workbook(io.BytesIO(response.content), read_only=True)
     cells = [c for row in book.worksheets[0].iter_rows(values_only=True) for c in row]
     assert text in cells  # 課長所見, as text
@@ -148,7 +152,7 @@ def test_history_wording_never_reads_a_text_as_a_number(text):
     assert describe("assessments.20-1.reason", text, "x", "tamana_furikaeri")[1] == text
     assert describe("sched.3.2022.plan", None, text)[2] == text
     assert describe("out.3.unit", None, text)[2] == text
-    assert time.perf_counter() - start < 0.1
+    assert time.perf_counter() - start < INSTANT
 
 
 def test_history_formats_stored_numbers_from_their_fields():
@@ -163,7 +167,7 @@ def test_history_formats_stored_numbers_from_their_fields():
         start = time.perf_counter()
         assert describe("out.3.2022.target", None, odd)[2] == odd
         assert describe("costs.settled.2022.general_revenue", None, odd)[2] == odd
-        assert time.perf_counter() - start < 0.1
+        assert time.perf_counter() - start < INSTANT
     # An audit entry of any shape shows something and never fails.
     rows = describe_all({"background": ["1e1000000", "sNaN"], "x.y.z": 5, "direction": None})
     assert rows[0][1:] == ("1e1000000", "sNaN")
@@ -195,7 +199,7 @@ def test_display_filters_format_numbers_bounded():
         start = time.perf_counter()
         assert num(odd)
         assert fte(odd)
-        assert time.perf_counter() - start < 0.1
+        assert time.perf_counter() - start < INSTANT
     start = time.perf_counter()
     assert num(10**5000)
-    assert time.perf_counter() - start < 0.1
+    assert time.perf_counter() - start < INSTANT
