@@ -100,7 +100,7 @@ def _render(request, entry, *, saved=None, status=200):
         {
             "entry": entry,
             "cost_rows": entry.layout.cost_rows,
-            "entry_sections": entry_sections(entry) if entry.layout.sections else (),
+            "entry_sections": entry_sections(entry) if entry.layout.generated_entry else (),
             "show_personnel": entry.layout.personnel,
             "saved": saved,
             "has_errors": entry.is_bound and not entry.is_valid(),

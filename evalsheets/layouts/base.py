@@ -101,6 +101,7 @@ class Viewpoint:
     choices: tuple[tuple[str, str], ...]
     field_number: str = ""
     reason_label: str = "判断理由"  # the text box beside the choice
+    group_number: str = ""  # printed as 【n】 beside the group's name (玉名: 【20】 妥当性)
 
     def choice_label(self, key: str) -> str:
         return dict(self.choices).get(key, "")
@@ -128,9 +129,11 @@ class SheetLayout:
     field_numbers: Mapping[str, str] = field(default_factory=dict)  # printed as 【n】
     extra_fields: tuple[ExtraField, ...] = ()
     # The generated page and PDF: sections in order, each a heading and its blocks
-    # ({"type": …, "fields": (…), "label": …}); page breaks before these section numbers.
+    # ({"type": …, "fields": (…), "label": …, "style": …}), the heading's look
+    # ("heading_style", "number", "page_break"); page breaks before these section numbers.
     sections: tuple = ()
     page_breaks: tuple[int, ...] = ()
+    title_style: str = ""  # the printed title area: pdf/title/<style or "default">.html
     implementation_choices: tuple[tuple[str, str], ...] = ()
     viewpoints: tuple[Viewpoint, ...] = ()
     directions: tuple[Choice, ...] = ()  # offered as 今後の方向性 (values of Direction)
@@ -158,6 +161,11 @@ class SheetLayout:
     def __post_init__(self):
         for name in ("labels", "field_numbers", "column_headings", "cost_labels"):
             object.__setattr__(self, name, _frozen(getattr(self, name)))
+
+    @property
+    def generated_entry(self) -> bool:
+        """The entry form is composed from the sections (no hand-made entry template)."""
+        return self.entry_template == SheetLayout.entry_template
 
     # ------------------------------------------------------------------ years
     def year_label(self, year: int) -> str:

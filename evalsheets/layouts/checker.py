@@ -77,6 +77,32 @@ BLOCKS = {
     "extra",
     "review",
 }
+# How the PDF may draw a block: each style a template pdf/blocks/<type>.<style>.html, the
+# arrangement of a paper form that another city's definition can reuse. The sheet page and
+# the entry form show the block's data the same way whatever its print style.
+BLOCK_STYLES = {
+    "plan": {"basis_numbered", "detail"},
+    "fields": {"purpose", "check_action", "strategies"},
+    "sub_projects": {"with_content"},
+    "costs": {"stacked", "with_unit_cost", "sources_result", "sources_future"},
+    "activity_indicators": {"by_sub_project"},
+    "outcome_indicators": {
+        "targets_and_actuals",
+        "baseline_targets",
+        "baseline_actuals",
+        "last_and_current",
+        "future_targets",
+    },
+    "schedule": {"plan", "results"},
+    "viewpoints": {"grouped", "graded"},
+    "review": {"tall", "head_comment"},
+    "direction": {"with_review"},
+    "project": {"implementation"},
+}
+# The printed title area (pdf/title/<style>.html): "default" is 事務事業コード, 評価年度,
+# 名称 and 所管課.
+TITLE_STYLES = {"default", "results_year", "departments", "strategy"}
+HEADING_STYLES = {"brackets", "plain", "banner", "none"}
 
 
 class Checker:

@@ -17,13 +17,16 @@ import yaml
 from core.choices import Direction, ImplementationMethod
 from evalsheets.layouts.base import ExtraField, SheetLayout, Viewpoint
 from evalsheets.layouts.checker import (
+    BLOCK_STYLES,
     BLOCKS,
     EXTRA_TYPES,
     FIELD_NAME_RE,
     FORMAT,
+    HEADING_STYLES,
     KEY_RE,
     MAX_HEADING,
     SHEET_FIELDS,
+    TITLE_STYLES,
 )
 from evalsheets.layouts.definition_costs import CostChecks
 from evalsheets.layouts.yaml_reading import (
@@ -58,7 +61,17 @@ TOP_KEYS = {
     "print",
 }
 EXTRA_KEYS = {"name", "label", "type", "choices", "max_length", "min", "max", "unit", "years"}
-VIEWPOINT_KEYS = {"code", "group", "label", "question", "choices", "field_number", "reason_label"}
+VIEWPOINT_KEYS = {
+    "code",
+    "group",
+    "group_number",
+    "label",
+    "question",
+    "choices",
+    "field_number",
+    "reason_label",
+}
+SECTION_KEYS = {"heading", "blocks", "heading_style", "number", "page_break"}
 
 
 def parse(text: str) -> SheetLayout:
@@ -188,9 +201,20 @@ class _Builder(CostChecks):
         )
         plan = self.mapping(d.get("plan", YamlMap()), "plan", self.line(d, "plan"), {"description"})
         printing = self.mapping(
-            d.get("print", YamlMap()), "print", self.line(d, "print"), {"font_size", "page_breaks"}
+            d.get("print", YamlMap()),
+            "print",
+            self.line(d, "print"),
+            {"font_size", "page_breaks", "title"},
         )
+        title = str((printing or {}).get("title", "default"))
+        if printing is not None and title not in TITLE_STYLES:
+            self.problem(
+                "print.title",
+                self.line(printing, "title"),
+                f"print.title は {'、'.join(sorted(TITLE_STYLES))} のどれかです。",
+            )
         return {
+            "title_style": title,
             "short_year_labels": bool((years or {}).get("short_labels", False)),
             "plan_description": bool((plan or {}).get("description", False)),
             "page_breaks": tuple((printing or {}).get("page_breaks", ())),
@@ -352,6 +376,7 @@ class _Builder(CostChecks):
             choices=tuple((c.value, c.label) for c in choices),
             field_number=str(item.get("field_number", "")),
             reason_label=text("reason_label", "判断理由"),
+            group_number=str(item.get("group_number", "")),
         )
 
     def sections(self, value, line, fields, extras):
@@ -360,8 +385,9 @@ class _Builder(CostChecks):
         known = set(fields) | {e.name for e in extras}
         for i, item in enumerate(items):
             path = f"sections[{i}]"
-            keys = {"heading", "blocks"}
-            item = self.mapping(item, path, self.line(items, i), keys, keys)
+            item = self.mapping(
+                item, path, self.line(items, i), SECTION_KEYS, {"heading", "blocks"}
+            )
             if item is None:
                 continue
             heading = self.text(
@@ -377,13 +403,19 @@ class _Builder(CostChecks):
                 self._block(block, f"{path}.blocks[{j}]", self.line(block_items, j), known)
                 for j, block in enumerate(block_items)
             ]
-            result.append({"heading": heading, "blocks": tuple(b for b in blocks if b)})
+            result.append(
+                {
+                    "heading": heading,
+                    "blocks": tuple(b for b in blocks if b),
+                    **self._heading_look(item, path),
+                }
+            )
         return tuple(result)
 
     def _block(self, block, path: str, line, known: set) -> dict | None:
         if isinstance(block, str):
             block = single("type", block, line)
-        block = self.mapping(block, path, line, {"type", "fields", "label"}, {"type"})
+        block = self.mapping(block, path, line, {"type", "fields", "label", "style"}, {"type"})
         if block is None:
             return None
         kind = block.get("type")
@@ -401,4 +433,35 @@ class _Builder(CostChecks):
                     self.line(block.get("fields"), k),
                     f"「{name}」は fields にも extra_fields にもない項目です。",
                 )
-        return {"type": kind, "fields": names, "label": str(block.get("label", ""))}
+        style = str(block.get("style", ""))
+        if style and style not in BLOCK_STYLES.get(kind, ()):
+            known_styles = "、".join(sorted(BLOCK_STYLES.get(kind, ()))) or "（なし）"
+            self.problem(
+                f"{path}.style",
+                self.line(block, "style"),
+                f"ブロック {kind} の印刷スタイルは {known_styles} のどれかです。",
+            )
+        return {
+            "type": kind,
+            "fields": names,
+            "label": str(block.get("label", "")),
+            "style": style,
+        }
+
+    def _heading_look(self, item, path: str) -> dict:
+        """How the PDF prints the section's heading: ≪…≫ (brackets), as written (plain),
+        centred between ■ (banner) or not at all; its field number; a page break before."""
+        style = str(item.get("heading_style", "brackets"))
+        if style not in HEADING_STYLES:
+            self.problem(
+                f"{path}.heading_style",
+                self.line(item, "heading_style"),
+                f"heading_style は {'、'.join(sorted(HEADING_STYLES))} のどれかです。",
+            )
+        number = item.get("number", "")
+        if number != "":
+            number = self.text(str(number), f"{path}.number", self.line(item, "number"), limit=6)
+        page_break = self.flag(
+            item.get("page_break", False), f"{path}.page_break", self.line(item, "page_break")
+        )
+        return {"heading_style": style, "number": number, "page_break": page_break}

@@ -85,7 +85,9 @@ def _number(value) -> str:
 
 
 def sections(sheet: EvaluationSheet, layout: SheetLayout) -> list[dict]:
-    """[{"heading", "blocks": [{"type", "label", "rows"}]}] of a generated layout."""
+    """[{"heading", …, "blocks": [{"type", "label", "rows", "print_template"}]}] of a
+    generated layout: each block's data, and the template the PDF draws it with (its print
+    style's, pdf/blocks/<type>.<style>.html, or the plain one)."""
     result = []
     for section in layout.sections:
         blocks = []
@@ -97,6 +99,15 @@ def sections(sheet: EvaluationSheet, layout: SheetLayout) -> list[dict]:
                     names = [e.name for e in layout.extra_fields]
                 rows = field_rows(sheet, layout, names)
                 years, by_year = year_rows(sheet, layout, names)
-            blocks.append({**block, "rows": rows, "years": years, "year_rows": by_year})
-        result.append({"heading": section["heading"], "blocks": blocks})
+            style = f".{block['style']}" if block.get("style") else ""
+            blocks.append(
+                {
+                    **block,
+                    "rows": rows,
+                    "years": years,
+                    "year_rows": by_year,
+                    "print_template": f"pdf/blocks/{block['type']}{style}.html",
+                }
+            )
+        result.append({**section, "blocks": blocks})
     return result

@@ -60,3 +60,12 @@ def plus(value, other):
 def half(value):
     """Rows needed for items printed two to a row: 5|add:1|half → 3."""
     return int(value) // 2
+
+
+VERTICAL_FORMS = str.maketrans({"（": "︵", "）": "︶", "(": "︵", ")": "︶", "ー": "丨"})
+
+
+@register.filter
+def vertical(text):
+    """Text for a vertical label: brackets in their vertical presentation forms (︵︶)."""
+    return str(text or "").translate(VERTICAL_FORMS)

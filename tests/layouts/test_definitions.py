@@ -153,8 +153,10 @@ def test_a_layout_in_use_cannot_lose_a_field_that_holds_data(world):
     tamana = (
         Path(__file__).resolve().parents[2] / "evalsheets/layouts/definitions/tamana_furikaeri.yaml"
     ).read_text()
-    dropped = tamana.replace("version: 1", "version: 2").replace(
-        "- name: background\n  label: 事務事業の実施背景\n", ""
+    dropped = (
+        tamana.replace("version: 1", "version: 2")
+        .replace("- name: background\n  label: 事務事業の実施背景\n", "")
+        .replace("fields: [background, target, intent]", "fields: [target, intent]")
     )
     with pytest.raises(DefinitionRefused, match=r"事務事業の実施背景（1件）"):
         install_definition(dropped)

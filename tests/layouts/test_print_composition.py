@@ -1,0 +1,99 @@
+"""The printed sheet is composed from the definition: title area, sections with their
+heading's look, blocks in a print style. The built-in 様式 have no PDF template of their
+own; a style or heading look that does not exist is refused with its key path and line."""
+
+from pathlib import Path
+
+import pytest
+
+from evalsheets.layouts import get_layout
+from evalsheets.layouts.checker import BLOCK_STYLES, BLOCKS, TITLE_STYLES
+from evalsheets.layouts.definition import DefinitionError, parse
+from evalsheets.models import EvaluationSheet
+from evalsheets.pdf.render import render_html
+
+ROOT = Path(__file__).resolve().parents[2]
+MINIMAL = (Path(__file__).resolve().parent / "files" / "minimal.yaml").read_text()
+BUILT_IN = ("tamana_furikaeri", "isehara_hyoka", "hitoyoshi_plan")
+
+
+def problems(text: str) -> list[str]:
+    with pytest.raises(DefinitionError) as caught:
+        parse(text)
+    return [str(p) for p in caught.value.problems]
+
+
+@pytest.mark.parametrize("key", BUILT_IN)
+def test_the_built_in_layouts_print_from_their_sections(key):
+    layout = get_layout(key)
+    assert layout.pdf_template == "pdf/generated.html"
+    assert layout.sections and layout.title_style != "default"
+    assert not (ROOT / "templates" / "pdf" / f"{key}.html").exists()
+
+
+def test_every_block_type_style_and_title_the_checker_allows_has_its_template():
+    blocks = ROOT / "templates" / "pdf" / "blocks"
+    for kind in BLOCKS:
+        assert (blocks / f"{kind}.html").is_file(), kind
+        for style in BLOCK_STYLES.get(kind, ()):
+            assert (blocks / f"{kind}.{style}.html").is_file(), (kind, style)
+    for style in TITLE_STYLES:
+        assert (ROOT / "templates" / "pdf" / "title" / f"{style}.html").is_file(), style
+    # …and no template of a style the checker would refuse.
+    allowed = {f"{k}.{s}.html" for k, styles in BLOCK_STYLES.items() for s in styles}
+    styled = {p.name for p in blocks.glob("*.*.html")}
+    assert styled == allowed
+
+
+def test_an_unknown_print_style_names_its_path_and_line():
+    text = MINIMAL.replace("      - type: fields\n", "      - type: fields\n        style: fancy\n")
+    (found,) = problems(text)
+    line = text.splitlines().index("        style: fancy") + 1
+    assert found.startswith(f"sections[0].blocks[0].style（{line}行目）")
+    assert "ブロック fields の印刷スタイルは check_action、purpose、strategies のどれか" in found
+
+
+def test_a_style_of_another_block_type_is_refused():
+    text = MINIMAL.replace("    blocks: [extra]", "    blocks: [{type: extra, style: stacked}]")
+    (found,) = problems(text)
+    assert "sections[1].blocks[0].style" in found
+    assert "ブロック extra の印刷スタイルは （なし）" in found
+
+
+def test_heading_look_and_title_are_checked():
+    text = MINIMAL.replace(
+        "  - heading: 協働\n",
+        "  - heading: 協働\n    heading_style: shouting\n    page_break: yes please\n",
+    ).replace("grids:\n", "print:\n  title: fancy\ngrids:\n")
+    found = problems(text)
+    styles = "banner、brackets、none、plain のどれか"
+    assert any(p.startswith("sections[1].heading_style（") and styles in p for p in found)
+    assert any(p.startswith("sections[1].page_break（") and "true か false" in p for p in found)
+    assert any(p.startswith("print.title（") and "default、departments" in p for p in found)
+    assert len(found) == 3
+
+
+def test_heading_look_number_and_page_break_reach_the_printed_html(world, monkeypatch):
+    layout = parse(
+        MINIMAL.replace(
+            "  - heading: 協働\n",
+            "  - heading: 協働\n    heading_style: banner\n",
+        ).replace(
+            "  - heading: 事業の概要\n",
+            "  - heading: 事業の概要\n    number: 7\n    page_break: true\n",
+        )
+    )
+    monkeypatch.setattr(EvaluationSheet, "layout", property(lambda sheet: layout))
+    html = render_html(EvaluationSheet.objects.get(pk=world["sheets"]["a"].pk))
+    numbered = '<h2>≪事業の概要≫ <span class="no">【7】</span></h2>'
+    assert f'<div class="page-break"></div>\n{numbered}' in html
+    assert '<h2 style="text-align:center">■協働■</h2>' in html
+    assert "<h1>テスト評価シート</h1>" in html and "事務事業コード" in html  # the default title
+
+
+def test_the_grouped_viewpoints_print_the_group_number_vertically(world):
+    sheet = EvaluationSheet.objects.get(pk=world["sheets"]["a"].pk)
+    assert sheet.layout.key == "tamana_furikaeri"
+    html = render_html(sheet)
+    assert '妥当性︵必要性︶<br><span class="no">【20】</span>' in html
+    assert '公平性<br><span class="no">【23】</span>' in html
