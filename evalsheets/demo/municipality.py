@@ -1,11 +1,12 @@
 """A municipality of the demo: its 部 and 課, its plan, average salaries, projects,
-demo users and sheets."""
+demo users, sheets and the years its 企画課 has opened since (``open_years``)."""
 
 from core.choices import StaffKind
 from evalsheets.demo.files import date_or_none, decimal_or_none
 from evalsheets.demo.sheet import load_sheet
 from evalsheets.demo.users import create_demo_users
 from evalsheets.models import PROJECT_DETAIL_FIELDS, AverageSalary, Project
+from evalsheets.workflow.years import open_fiscal_year
 from municipalities.models import Department, Municipality, Plan, PlanKPI, PlanNode, Section
 from regions.models import Region
 
@@ -43,7 +44,22 @@ def load_municipality(data: dict) -> Municipality:
     users = create_demo_users(municipality, sections, data.get("demo_users_prefix"))
     for sheet_data in data.get("sheets", []):
         load_sheet(municipality, sheet_data, users)
+    for opening in data.get("open_years", []):
+        _open_year(municipality, opening, users)
     return municipality
+
+
+def _open_year(municipality: Municipality, opening: dict, users: dict) -> None:
+    """A year the demo's 企画課 has opened, as it would in the browser: every running
+    project gets a draft copied from its latest sheet (nothing of the fixture's own). Run
+    again, it changes nothing."""
+    open_fiscal_year(
+        users["planning"],
+        municipality,
+        int(opening["year"]),
+        staff_salary=opening.get("staff_salary"),
+        part_time_salary=opening.get("part_time_salary"),
+    )
 
 
 def _load_sections(municipality: Municipality, departments: list) -> list[Section]:

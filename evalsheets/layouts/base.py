@@ -49,6 +49,18 @@ class ExtraField:
     max_length: int = 2000
     unit: str = ""
     year_offsets: tuple[int, ...] = ()
+    carry: bool = True  # copied into next year's draft when the 企画課 opens the year
+
+    def carried(self, value, fiscal_year: int):
+        """What next year's draft (of ``fiscal_year``) starts with: the value as it is, a
+        number per year only for the years the new sheet shows; None if nothing is carried."""
+        if not self.carry or value in (None, "", {}):
+            return None
+        if self.kind == "year_numbers":
+            years = {str(fiscal_year + offset) for offset in self.year_offsets}
+            kept = {year: number for year, number in value.items() if year in years}
+            return kept or None
+        return value
 
     def choice_label(self, key) -> str:
         return dict(self.choices).get(key, "")
@@ -193,6 +205,15 @@ class SheetLayout:
     # ------------------------------------------------------------------ wording
     def label(self, name: str, default: str) -> str:
         return self.labels.get(name, default)
+
+    def carried_extra(self, stored: dict | None, fiscal_year: int) -> dict:
+        """Last year's own fields (``stored``) as a new draft of ``fiscal_year`` starts."""
+        result = {}
+        for extra in self.extra_fields:
+            value = extra.carried((stored or {}).get(extra.name), fiscal_year)
+            if value is not None:
+                result[extra.name] = value
+        return result
 
     def viewpoint(self, code: str) -> Viewpoint | None:
         return next((v for v in self.viewpoints if v.code == code), None)

@@ -60,7 +60,18 @@ TOP_KEYS = {
     "sections",
     "print",
 }
-EXTRA_KEYS = {"name", "label", "type", "choices", "max_length", "min", "max", "unit", "years"}
+EXTRA_KEYS = {
+    "name",
+    "label",
+    "type",
+    "choices",
+    "max_length",
+    "min",
+    "max",
+    "unit",
+    "years",
+    "carry",
+}
 VIEWPOINT_KEYS = {
     "code",
     "group",
@@ -275,6 +286,7 @@ class _Builder(CostChecks):
                 required=False,
             ),
             year_offsets=self._extra_years(item, path, kind),
+            carry=self.flag(item.get("carry", True), f"{path}.carry", self.line(item, "carry")),
         )
 
     def _extra_choices(self, item, path: str, kind) -> tuple:

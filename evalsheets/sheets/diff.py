@@ -238,23 +238,40 @@ def _text_diffs(sheet, previous):
 
 
 def _choice_diffs(sheet, previous):
+    """Each choice in the words of its own year's 様式 (a 様式 names its directions and
+    実施方法 its own way: 大船渡's maintain is 「１　現状維持」)."""
+    layout, before = sheet.layout, previous.layout
     diffs = []
     for name, labels in CHOICE_FIELDS.items():
         old, new = getattr(previous, name), getattr(sheet, name)
         if old or new:
-            diffs.append(
-                ValueDiff(_label(name), str(labels.get(old, old)), str(labels.get(new, new)))
-            )
+            old_label = _choice_label(before, name, old, labels)
+            new_label = _choice_label(layout, name, new, labels)
+            diffs.append(ValueDiff(layout.label(name, _label(name)), old_label, new_label))
     for name, labels in LIST_FIELDS.items():
-        old = "、".join(str(labels.get(v, v)) for v in getattr(previous, name) or [])
-        new = "、".join(str(labels.get(v, v)) for v in getattr(sheet, name) or [])
+        old_labels = _list_labels(before, name, labels)
+        new_labels = _list_labels(layout, name, labels)
+        old = "、".join(str(old_labels.get(v, v)) for v in getattr(previous, name) or [])
+        new = "、".join(str(new_labels.get(v, v)) for v in getattr(sheet, name) or [])
         if old or new:
-            diffs.append(ValueDiff(_label(name), old, new))
+            diffs.append(ValueDiff(layout.label(name, _label(name)), old, new))
     for name in PLAIN_FIELDS:
         old, new = getattr(previous, name), getattr(sheet, name)
         if old or new:
             diffs.append(ValueDiff(_label(name), old, new))
     return diffs + _extra_diffs(sheet, previous)
+
+
+def _choice_label(layout, name: str, value, labels: dict) -> str:
+    if name == "direction" and value:
+        return layout.direction_label(value) or str(labels.get(value, value))
+    return str(labels.get(value, value))
+
+
+def _list_labels(layout, name: str, labels: dict) -> dict:
+    if name == "implementation_methods" and layout.implementation_choices:
+        return {**labels, **dict(layout.implementation_choices)}
+    return labels
 
 
 def _extra_diffs(sheet, previous):

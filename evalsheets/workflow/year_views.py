@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from core.choices import StaffKind
 from core.normalize import parse_integer
 from core.wareki import fiscal_year_label, parse_fiscal_year
+from evalsheets.layouts import get_layout
 from evalsheets.models import AverageSalary, EvaluationSheet
 from evalsheets.models.querysets import planning_profile_or_403
 from evalsheets.workflow.years import (
@@ -43,6 +44,12 @@ class OpenYearForm(forms.Form):
         error_messages={"required": _("金額を入力してください。"), "max_length": TOO_LONG},
     )
 
+    def __init__(self, *args, personnel: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not personnel:  # the 様式 has no 人件費 (人工 × 平均給与): nothing to ask
+            del self.fields["staff_salary"]
+            del self.fields["part_time_salary"]
+
     def clean_fiscal_year(self):
         return parse_fiscal_year(self.cleaned_data["fiscal_year"])
 
@@ -73,8 +80,9 @@ def open_year(request):
     municipality = profile.municipality
     latest = EvaluationSheet.objects.latest_year_for(request.user)
     proposed = (latest + 1) if latest else None
+    personnel = get_layout(municipality.sheet_layout, proposed).personnel
     if request.method == "POST":
-        form = OpenYearForm(request.POST)
+        form = OpenYearForm(request.POST, personnel=personnel)
         if form.is_valid():
             year = form.cleaned_data["fiscal_year"]
             try:
@@ -82,8 +90,8 @@ def open_year(request):
                     request.user,
                     municipality,
                     year,
-                    staff_salary=form.cleaned_data["staff_salary"],
-                    part_time_salary=form.cleaned_data["part_time_salary"],
+                    staff_salary=form.cleaned_data.get("staff_salary"),
+                    part_time_salary=form.cleaned_data.get("part_time_salary"),
                 )
             except FiscalYearError as exc:
                 form.add_error(exc.field, exc.message)
@@ -91,7 +99,7 @@ def open_year(request):
                 _report(request, year, result)
                 return redirect(f"{reverse('home')}?year={year}")
     else:
-        form = OpenYearForm(initial=_initial(municipality, proposed))
+        form = OpenYearForm(initial=_initial(municipality, proposed), personnel=personnel)
     pending = projects_to_open(municipality, proposed).count() if proposed else None
     return render(
         request,
@@ -102,6 +110,7 @@ def open_year(request):
             "latest": latest,
             "proposed": proposed,
             "pending": pending,
+            "personnel": personnel,
             # 職員 before 会計年度任用職員 in each year, as the sheets print them.
             "salaries": AverageSalary.objects.filter(municipality=municipality).order_by(
                 "-fiscal_year", "-staff_kind"

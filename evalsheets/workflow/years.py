@@ -45,6 +45,7 @@ from django.utils.translation import gettext as _
 from core.choices import CostKind, SheetState, StaffKind
 from core.errors import ServiceError
 from core.wareki import fiscal_year_label
+from evalsheets.layouts import get_layout
 from evalsheets.models import (
     MONEY_FIELDS,
     NARRATIVE_FIELDS,
@@ -111,11 +112,19 @@ def projects_to_open(municipality, year: int):
 
 
 def open_fiscal_year(
-    actor, municipality: Municipality, year: int, *, staff_salary: int, part_time_salary: int
+    actor,
+    municipality: Municipality,
+    year: int,
+    *,
+    staff_salary: int | None,
+    part_time_salary: int | None,
 ) -> OpenYearResult:
     if not FIRST_YEAR <= int(year) <= LAST_YEAR:
         raise FiscalYearError(_("年度が正しくありません。"), field="fiscal_year")
+    layout = get_layout(municipality.sheet_layout, int(year))
     for name, amount in (("staff_salary", staff_salary), ("part_time_salary", part_time_salary)):
+        if amount is None and not layout.personnel:
+            continue  # the 様式 has no 人件費: no average salary is asked for
         if amount is None or not 0 <= int(amount) <= MAX_SALARY:
             raise FiscalYearError(
                 _("平均給与は0以上%(max)s千円以下の整数で入力してください。")
@@ -136,14 +145,15 @@ def open_fiscal_year(
                 field="fiscal_year",
             )
         result = OpenYearResult(fiscal_year=year)
+        salaries = {StaffKind.STAFF: staff_salary, StaffKind.PART_TIME: part_time_salary}
         result.salary_changes = _set_salaries(
             municipality,
             year,
-            {StaffKind.STAFF: int(staff_salary), StaffKind.PART_TIME: int(part_time_salary)},
+            {kind: int(amount) for kind, amount in salaries.items() if amount is not None},
         )
         projects = list(projects_to_open(municipality, year))
         sources = _latest_sources(projects, year)
-        result.created = _create_sheets(projects, sources, year)
+        result.created = _create_sheets(projects, sources, year, layout)
         result.copied = sum(1 for p in projects if p.pk in sources)
         _record_created(actor, municipality, result.created, sources)
         if result.changed:
@@ -245,19 +255,20 @@ def _value_copy(model, indicator, year, old):
     )
 
 
-def _create_sheets(projects, sources, year) -> list[EvaluationSheet]:
+def _create_sheets(projects, sources, year, layout) -> list[EvaluationSheet]:
     """The year's drafts with everything copied from their sources, level by level: the
     sheets, their rows, the 細事業's 活動指標, then the values of every indicator and the
     schedule's entries (one bulk insert per model)."""
-    sheets = _new_sheets(projects, sources, year)
+    sheets = _new_sheets(projects, sources, year, layout)
     subs, outcomes, items = _copy_rows(sheets, sources, year)
     activities = _copy_activity_indicators(subs)
     _copy_years(activities, outcomes, items)
     return sheets
 
 
-def _new_sheets(projects, sources, year) -> list[EvaluationSheet]:
-    """One draft per project, its narrative carried from its source (if any)."""
+def _new_sheets(projects, sources, year, layout) -> list[EvaluationSheet]:
+    """One draft per project, its narrative and the 様式's own fields (those the definition
+    carries) from its source (if any)."""
     sheets = []
     for project in projects:
         sheet = EvaluationSheet(project=project, fiscal_year=year, state=SheetState.DRAFT)
@@ -267,6 +278,7 @@ def _new_sheets(projects, sources, year) -> list[EvaluationSheet]:
                 setattr(sheet, name, getattr(source, name))
             sheet.previous_review = source.improvement
             sheet.previous_direction = source.direction
+            sheet.extra = layout.carried_extra(source.extra, year)
         sheets.append(sheet)
     EvaluationSheet.objects.bulk_create(sheets)
     return sheets

@@ -27,7 +27,7 @@ def test_the_fourth_layout_through_the_year(new_page, demo_data):
     staff, chief, planning, citizen = (new_page() for _ in range(4))
     for page in (staff, chief, planning, citizen):
         page.on("pageerror", lambda exc: errors.append(str(exc)))
-    sheet = make_draft(EvaluationSheet.objects.get(project__code="0086"))
+    sheet = make_draft(EvaluationSheet.objects.get(project__code="0086", fiscal_year=2025))
     login(staff, "ofunato-staff")
     login(chief, "ofunato-chief")
     login(planning, "ofunato-planning")

@@ -30,7 +30,8 @@ def test_counts(demo_data):
         m.name: EvaluationSheet.objects.filter(project__municipality=m).count()
         for m in Municipality.objects.filter(sheet_layout__gt="")
     }
-    assert per_municipality == {"玉名市": 2, "伊勢原市": 1, "人吉市": 19, "大船渡市": 2}
+    # 大船渡市: two transcribed 令和7年度 sheets and their 令和8年度 drafts (open_years).
+    assert per_municipality == {"玉名市": 2, "伊勢原市": 1, "人吉市": 19, "大船渡市": 4}
     assert PlanKPI.objects.filter(node__plan__municipality__code="432032").count() == 12
 
 
@@ -76,7 +77,9 @@ def test_every_printed_figure_matches_the_computation(demo_data):
         code = data["municipality"]["code"]
         for sheet_data in data["sheets"]:
             s = EvaluationSheet.objects.get(
-                project__municipality__code=code, project__code=str(sheet_data["project"])
+                project__municipality__code=code,
+                project__code=str(sheet_data["project"]),
+                fiscal_year=sheet_data["fiscal_year"],
             )
             cols = columns_by_key(s)
             for key, printed in (sheet_data.get("printed_totals") or {}).items():

@@ -9,7 +9,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_own_fields_in_the_diff(demo_data):
-    sheet = EvaluationSheet.objects.get(project__code="0086")
+    sheet = EvaluationSheet.objects.get(project__code="0086", fiscal_year=2025)
     previous = EvaluationSheet.objects.get(pk=sheet.pk)
     previous.pk, previous.fiscal_year = None, 2024
     previous.extra = {**sheet.extra, "result": "以前の結果", "current_direction": "improve"}
@@ -27,7 +27,7 @@ def test_own_fields_in_the_diff(demo_data):
 def test_the_diff_page_of_the_fourth_layout(client, demo_data):
     from django.contrib.auth import get_user_model
 
-    sheet = EvaluationSheet.objects.get(project__code="0086")
+    sheet = EvaluationSheet.objects.get(project__code="0086", fiscal_year=2025)
     previous = EvaluationSheet.objects.get(pk=sheet.pk)
     previous.pk, previous.fiscal_year = None, 2024
     previous.extra = {**sheet.extra, "result": "以前の結果"}
