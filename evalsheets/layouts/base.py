@@ -146,6 +146,12 @@ class SheetLayout:
     sections: tuple = ()
     page_breaks: tuple[int, ...] = ()
     title_style: str = ""  # the printed title area: pdf/title/<style or "default">.html
+    # What must be filled in before the 担当者 may submit (提出前の確認): fields (built-in or
+    # own; a number per year needs the sheet's year), every viewpoint answered, every
+    # 成果指標 with a 目標 (or ***) for the sheet's year. None of them by default.
+    required_fields: tuple[str, ...] = ()
+    check_viewpoints: bool = False
+    check_outcome_targets: bool = False
     implementation_choices: tuple[tuple[str, str], ...] = ()
     viewpoints: tuple[Viewpoint, ...] = ()
     directions: tuple[Choice, ...] = ()  # offered as 今後の方向性 (values of Direction)

@@ -59,6 +59,7 @@ TOP_KEYS = {
     "plan",
     "sections",
     "print",
+    "checks",
 }
 EXTRA_KEYS = {
     "name",
@@ -143,6 +144,7 @@ class _Builder(CostChecks):
             "sections": self.sections(
                 d.get("sections", YamlList()), self.line(d, "sections"), fields, extras
             ),
+            **self.checks(d.get("checks", YamlMap()), self.line(d, "checks"), fields),
             **self.costs(d.get("costs", YamlMap()), self.line(d, "costs")),
             **self.grids(d.get("grids", YamlMap()), self.line(d, "grids")),
         }
@@ -348,6 +350,37 @@ class _Builder(CostChecks):
                 )
         self.field_numbers = numbers
         return tuple(names), labels
+
+    def checks(self, value, line, fields) -> dict:
+        """What must be filled in before submitting: ``required`` fields (of ``fields``),
+        ``viewpoints_answered``, ``outcome_targets``."""
+        checks = self.mapping(
+            value, "checks", line, {"required", "viewpoints_answered", "outcome_targets"}
+        )
+        if checks is None:
+            return {}
+        names = self.sequence(
+            checks.get("required", YamlList()),
+            "checks.required",
+            self.line(checks, "required"),
+            allow_empty=True,
+        )
+        for k, name in enumerate(names):
+            if name not in fields:
+                self.problem(
+                    f"checks.required[{k}]",
+                    self.line(names, k),
+                    f"「{name}」は fields にない項目です（入力欄のない項目は必須にできません）。",
+                )
+
+        def flag(key):
+            return self.flag(checks.get(key, False), f"checks.{key}", self.line(checks, key))
+
+        return {
+            "required_fields": tuple(str(n) for n in names),
+            "check_viewpoints": flag("viewpoints_answered"),
+            "check_outcome_targets": flag("outcome_targets"),
+        }
 
     # ------------------------------------------------------------ viewpoints, sections
     def viewpoints(self, value, line) -> tuple[Viewpoint, ...]:

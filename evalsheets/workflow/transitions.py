@@ -33,6 +33,7 @@ from core.wareki import fiscal_year_label
 from evalsheets.models import TEXT_MAX_LENGTH, EvaluationSheet, Review
 from evalsheets.pdf.tasks import schedule_pdf
 from evalsheets.workflow import audit
+from evalsheets.workflow.checks import submit_problems
 from municipalities.choices import Role
 
 
@@ -258,6 +259,8 @@ def perform(action: str, sheet, user, text: str = "") -> EvaluationSheet:
         # state and fails its precondition instead of repeating the transition.
         locked = EvaluationSheet.objects.select_for_update().get(pk=sheet.pk)
         check_allowed(locked, user, action)  # who, then in which state
+        if action == "submit" and (missing := submit_problems(locked)):
+            raise WorkflowError(_("提出できません。") + "".join(missing))
         text = clean_text(transition, text)  # then what they wrote
         from_state = locked.state
         fields, changes = _step_fields(locked, action, user, text)

@@ -27,6 +27,7 @@ from evalsheets.sheets.display import load_sheet_for_display, sheet_context
 from evalsheets.workflow import audit
 from evalsheets.workflow import transitions as services
 from evalsheets.workflow.audit import ACTION_COPY, ACTION_CREATE, ACTION_EDIT
+from evalsheets.workflow.checks import submit_problems
 from evalsheets.workflow.forms import TransitionForm
 from evalsheets.workflow.history import describe_all
 from evalsheets.workflow.transitions import TRANSITIONS, WorkflowError
@@ -147,8 +148,10 @@ def workflow_context(request, sheet, bound: TransitionForm | None = None) -> dic
     # the 担当者's note before deciding, a 担当者 the reason of a 差戻し. It may lie
     # beyond the first page of the history (many saves since).
     last = entries.filter(action__in=[t.audit_action for t in TRANSITIONS.values()])[:1]
+    offers_submit = any(form.transition.action == "submit" for form in forms)
     return {
         "workflow_forms": forms,
+        "submit_problems": submit_problems(sheet) if offers_submit else (),
         "workflow_waiting": "" if forms else WAITING_FOR.get(sheet.state, ""),
         "workflow_last": next(iter(history_rows(sheet, last)), None),
         "history": history_rows(sheet, page.object_list),

@@ -119,14 +119,14 @@ def test_running_twice_creates_nothing(tamana, tamana_planning):
 
 def test_audited(tamana, tamana_planning):
     _open(tamana_planning, tamana)
-    entry = AuditEntry.objects.get(action=ACTION_OPEN_YEAR)
+    entry = AuditEntry.objects.get(action=ACTION_OPEN_YEAR, municipality=tamana)
     assert entry.actor == tamana_planning and entry.municipality == tamana
     assert entry.changes["fiscal_year"] == 2024
     assert sorted(entry.changes["created_sheets"]) == ["741-2", "741-3"]
     assert entry.changes["average_salaries"] == {"staff": [None, 5500], "part_time": [None, 1300]}
     # Changing only a salary later is audited too, with old and new amounts.
     _open(tamana_planning, tamana, staff=5600)
-    latest = AuditEntry.objects.filter(action=ACTION_OPEN_YEAR).first()
+    latest = AuditEntry.objects.filter(action=ACTION_OPEN_YEAR, municipality=tamana).first()
     assert latest.changes["average_salaries"] == {"staff": [5500, 5600]}
     assert latest.changes["created_sheets"] == []
 
