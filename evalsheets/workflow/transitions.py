@@ -260,7 +260,12 @@ def perform(action: str, sheet, user, text: str = "") -> EvaluationSheet:
         locked = EvaluationSheet.objects.select_for_update().get(pk=sheet.pk)
         check_allowed(locked, user, action)  # who, then in which state
         if action == "submit" and (missing := submit_problems(locked)):
-            raise WorkflowError(_("提出できません。") + "".join(missing))
+            refused = WorkflowError(
+                _("提出できません。入力されていない項目が%(n)s件あります（%(first)s…）。")
+                % {"n": len(missing), "first": missing[0].rstrip("。")}
+            )
+            refused.problems = missing  # every one, for a caller that lists them
+            raise refused
         text = clean_text(transition, text)  # then what they wrote
         from_state = locked.state
         fields, changes = _step_fields(locked, action, user, text)

@@ -46,7 +46,9 @@ def test_the_sheet_page_lists_what_is_missing_and_submitting_is_refused(client, 
     response = client.post(f"/sheets/{sheet.pk}/submit/", {"comment": "提出します"})
     assert response.status_code == 302
     message = str(next(iter(get_messages(response.wsgi_request))))
-    assert message.startswith("提出できません。「今回の方向性」が入力されていません。")
+    assert message == (
+        "提出できません。入力されていない項目が9件あります（「今回の方向性」が入力されていません…）。"
+    )
     sheet.refresh_from_db()
     assert sheet.state == SheetState.DRAFT and AuditEntry.objects.count() == entries
 
@@ -88,9 +90,11 @@ def test_viewpoints_answered_names_each_unanswered_viewpoint(world, monkeypatch)
     for v in tamana.viewpoints:
         AssessmentAnswer.objects.create(sheet=sheet, viewpoint=v.code, choice=v.choices[0][0])
     assert submit_problems(EvaluationSheet.objects.get(pk=sheet.pk)) == []
-    with pytest.raises(WorkflowError):  # and while missing, perform refuses
-        AssessmentAnswer.objects.filter(sheet=sheet, viewpoint="20-1").delete()
+    AssessmentAnswer.objects.filter(sheet=sheet, viewpoint="20-1").delete()
+    with pytest.raises(WorkflowError) as refused:  # and while one is missing, perform refuses
         perform("submit", sheet, world["users"]["staff_a"], "")
+    assert refused.value.problems == ["評価の視点「実施主体の妥当性」が選ばれていません。"]
+    assert EvaluationSheet.objects.get(pk=sheet.pk).state == SheetState.DRAFT
 
 
 def test_a_check_on_a_field_the_form_does_not_have_is_refused():
