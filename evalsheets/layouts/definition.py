@@ -83,6 +83,7 @@ VIEWPOINT_KEYS = {
     "field_number",
     "reason_label",
 }
+INDICATOR_COLUMNS = {"target": "目標", "actual": "実績", "achievement": "達成率(%)"}
 SECTION_KEYS = {"heading", "blocks", "heading_style", "number", "page_break"}
 
 
@@ -460,7 +461,9 @@ class _Builder(CostChecks):
     def _block(self, block, path: str, line, known: set) -> dict | None:
         if isinstance(block, str):
             block = single("type", block, line)
-        block = self.mapping(block, path, line, {"type", "fields", "label", "style"}, {"type"})
+        block = self.mapping(
+            block, path, line, {"type", "fields", "label", "style", "columns"}, {"type"}
+        )
         if block is None:
             return None
         kind = block.get("type")
@@ -491,7 +494,42 @@ class _Builder(CostChecks):
             "fields": names,
             "label": str(block.get("label", "")),
             "style": style,
+            "columns": self._indicator_columns(block, path, kind),
         }
+
+    def _indicator_columns(self, block, path: str, kind) -> tuple[tuple[str, str], ...]:
+        """An indicator table's columns under each year, in order: target (目標), actual
+        (実績), achievement (達成率); each a name or {kind, label} in the city's words."""
+        if "columns" not in block:
+            return ()
+        line = self.line(block, "columns")
+        if kind not in ("outcome_indicators", "activity_indicators"):
+            self.problem(
+                f"{path}.columns",
+                line,
+                "columns は outcome_indicators と activity_indicators のブロックだけで使えます。",
+            )
+            return ()
+        result = []
+        items = self.sequence(block["columns"], f"{path}.columns", line)
+        for i, item in enumerate(items):
+            item_path, item_line = f"{path}.columns[{i}]", self.line(items, i)
+            if isinstance(item, str):
+                item = single("kind", item, item_line)
+            item = self.mapping(item, item_path, item_line, {"kind", "label"}, {"kind"})
+            if item is None:
+                continue
+            name = str(item.get("kind", ""))
+            if name not in INDICATOR_COLUMNS:
+                self.problem(
+                    f"{item_path}.kind",
+                    self.line(item, "kind") or item_line,
+                    f"列は {'、'.join(INDICATOR_COLUMNS)} のどれかです。",
+                )
+                continue
+            label = item.get("label", INDICATOR_COLUMNS[name])
+            result.append((name, self.text(label, f"{item_path}.label", item_line, limit=10)))
+        return tuple(result)
 
     def _heading_look(self, item, path: str) -> dict:
         """How the PDF prints the section's heading: ≪…≫ (brackets), as written (plain),

@@ -159,6 +159,16 @@ def cell(value_obj, field):
     return num(getattr(value_obj, field))
 
 
+@register.simple_tag
+def indicator_cell(value_obj, kind):
+    """One column of a 様式's indicator table (its definition's ``columns``): the year's
+    target or actual as ``cell`` shows it, or the 達成率 in % (blank without both)."""
+    if kind == "achievement":
+        rate = getattr(value_obj, "achievement_rate", None) if value_obj is not None else None
+        return "" if rate is None else num(rate)
+    return cell(value_obj, kind)
+
+
 @register.filter
 def get(mapping, key):
     if mapping is None:

@@ -2,6 +2,7 @@
 heading's look, blocks in a print style. The built-in 様式 have no PDF template of their
 own; a style or heading look that does not exist is refused with its key path and line."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 from evalsheets.layouts import get_layout
 from evalsheets.layouts.checker import BLOCK_STYLES, BLOCKS, TITLE_STYLES
 from evalsheets.layouts.definition import DefinitionError, parse
-from evalsheets.models import EvaluationSheet
+from evalsheets.models import EvaluationSheet, OutcomeIndicator, OutcomeValue
 from evalsheets.pdf.render import render_html
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -97,3 +98,49 @@ def test_the_grouped_viewpoints_print_the_group_number_vertically(world):
     html = render_html(sheet)
     assert '妥当性︵必要性︶<br><span class="no">【20】</span>' in html
     assert '公平性<br><span class="no">【23】</span>' in html
+
+
+COLUMNS = """
+  - heading: 指標
+    blocks:
+      - type: outcome_indicators
+        columns: [target, actual, {kind: achievement, label: 達成度}]
+"""
+
+
+def test_an_indicator_tables_columns_are_declared(world, monkeypatch, client):
+    layout = parse(MINIMAL + COLUMNS)
+    assert layout.sections[2]["blocks"][0]["columns"] == (
+        ("target", "目標"),
+        ("actual", "実績"),
+        ("achievement", "達成度"),
+    )
+    monkeypatch.setattr(EvaluationSheet, "layout", property(lambda sheet: layout))
+    sheet = EvaluationSheet.objects.get(pk=world["sheets"]["a"].pk)
+    indicator = OutcomeIndicator.objects.create(sheet=sheet, name="相談件数", unit="件")
+    OutcomeValue.objects.create(indicator=indicator, fiscal_year=2022, target=40, actual=30)
+    OutcomeValue.objects.create(indicator=indicator, fiscal_year=2023, target=50, target_na=False)
+    html = render_html(EvaluationSheet.objects.get(pk=sheet.pk))
+    table = html.split("相談件数")[1].split("</tr>")[0]
+    cells = re.findall(r'<td class="num">(.*?)</td>', table)
+    assert cells == ["40", "30", "75", "50", "", ""]
+    assert '<th class="col" colspan="3">令和4年度</th>' in html
+    assert '<th class="col">達成度</th>' in html
+    client.force_login(world["users"]["staff_a"])
+    page = client.get(f"/sheets/{sheet.pk}/").content.decode()
+    assert '<th scope="colgroup" colspan="3">令和4年度</th>' in page and ">75</td>" in page
+
+
+def test_indicator_columns_are_checked():
+    text = MINIMAL + COLUMNS.replace("target, actual", "target, budget").replace(
+        "type: outcome_indicators", "type: outcome_indicators\n        label: 指標"
+    )
+    found = problems(text)
+    assert any(
+        "sections[2].blocks[0].columns[1].kind" in p and "target、actual" in p for p in found
+    )
+    wrong_block = MINIMAL.replace(
+        "    blocks: [extra]", "    blocks: [{type: costs, columns: [target]}]"
+    )
+    (message,) = problems(wrong_block)
+    assert "sections[1].blocks[0].columns" in message and "outcome_indicators と" in message
