@@ -146,6 +146,9 @@ class SheetLayout:
     sections: tuple = ()
     page_breaks: tuple[int, ...] = ()
     title_style: str = ""  # the printed title area: pdf/title/<style or "default">.html
+    header_fields: tuple[str, ...] = ()  # printed in the title area, two to a row
+    label_width: int = 40  # mm: the label column of the plain printed blocks
+    font_size: str = ""  # pt: the printed sheet's text size ("" = the stylesheet's 7.6pt)
     # What must be filled in before the 担当者 may submit (提出前の確認): fields (built-in or
     # own; a number per year needs the sheet's year), every viewpoint answered, every
     # 成果指標 with a 目標 (or ***) for the sheet's year. None of them by default.

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404
 
 from core.choices import Actor, CostKind, ImplementationMethod, ProjectType
 from evalsheets.models import EvaluationSheet
-from evalsheets.sheets.sections import sections
+from evalsheets.sheets.sections import field_rows, sections
 
 
 def load_sheet_for_display(queryset, pk) -> EvaluationSheet:
@@ -81,4 +81,10 @@ def sheet_context(sheet: EvaluationSheet) -> dict:
         ],
         "actor_choices": Actor.choices,
         "sections": sections(sheet, layout),
+        "header_rows": _pairs(field_rows(sheet, layout, layout.header_fields)),
     }
+
+
+def _pairs(rows: list) -> list[list]:
+    """The title area's fields, two to a row as the paper's header prints them."""
+    return [rows[i : i + 2] for i in range(0, len(rows), 2)]

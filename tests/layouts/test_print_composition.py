@@ -144,3 +144,39 @@ def test_indicator_columns_are_checked():
     )
     (message,) = problems(wrong_block)
     assert "sections[1].blocks[0].columns" in message and "outcome_indicators と" in message
+
+
+def test_header_fields_label_width_and_font_size(world, monkeypatch, client):
+    text = MINIMAL.replace(
+        "grids:\n",
+        "print:\n  header_fields: [npo, content, background]\n  label_width: 55\n"
+        "  font_size: 8.5\ngrids:\n",
+    )
+    layout = parse(text)
+    assert layout.header_fields == ("npo", "content", "background")
+    assert (layout.label_width, layout.font_size) == (55, "8.5")
+    monkeypatch.setattr(EvaluationSheet, "layout", property(lambda sheet: layout))
+    sheet = EvaluationSheet.objects.get(pk=world["sheets"]["a"].pk)
+    sheet.content, sheet.background = "内容を書いた", "背景を書いた"
+    sheet.extra = {"npo": True}
+    sheet.save()
+    html = render_html(EvaluationSheet.objects.get(pk=sheet.pk))
+    head = html.split('<table class="head frame">')[1].split("</table>")[0]
+    assert "<th>NPO協働</th><td>■ 可　□ 否</td><th>事業の内容</th><td>内容を書いた</td>" in head
+    assert '<th>実施の背景</th><td colspan="3">背景を書いた</td>' in head
+    assert 'style="font-size:8.5pt"' in html and '<col style="width:55mm">' in html
+    client.force_login(world["users"]["staff_a"])
+    page = client.get(f"/sheets/{sheet.pk}/").content.decode()
+    assert '<table class="grid header-fields">' in page and "内容を書いた" in page
+
+
+def test_print_settings_are_checked():
+    text = MINIMAL.replace(
+        "grids:\n",
+        "print:\n  header_fields: [npo, budget_note]\n  label_width: 200\n"
+        "  font_size: big\ngrids:\n",
+    )
+    found = problems(text)
+    assert any(p.startswith("print.header_fields[1]（") and "budget_note" in p for p in found)
+    assert any(p.startswith("print.label_width（") and "20から80" in p for p in found)
+    assert any(p.startswith("print.font_size（") and "6から11" in p for p in found)
