@@ -83,7 +83,12 @@ VIEWPOINT_KEYS = {
     "field_number",
     "reason_label",
 }
-INDICATOR_COLUMNS = {"target": "目標", "actual": "実績", "achievement": "達成率(%)"}
+INDICATOR_COLUMNS = {
+    "target": "目標",
+    "actual": "実績",
+    "achievement": "達成率(%)",
+    "unit_cost": "単位コスト(円)",
+}
 SECTION_KEYS = {"heading", "blocks", "heading_style", "number", "page_break"}
 
 
@@ -545,7 +550,8 @@ class _Builder(CostChecks):
 
     def _indicator_columns(self, block, path: str, kind) -> tuple[tuple[str, str], ...]:
         """An indicator table's columns under each year, in order: target (目標), actual
-        (実績), achievement (達成率); each a name or {kind, label} in the city's words."""
+        (実績), achievement (達成率), unit_cost (the year's トータルコスト ÷ 実績, in 円); each a
+        name or {kind, label} in the city's words."""
         if "columns" not in block:
             return ()
         line = self.line(block, "columns")

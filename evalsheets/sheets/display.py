@@ -64,6 +64,7 @@ def sheet_context(sheet: EvaluationSheet) -> dict:
         "plan_chain": plan_chain,
         "cost_columns": columns,
         "year_columns": [c for c in columns if c.kind != CostKind.OVERALL],
+        "cost_by_year": _cost_by_year(columns),
         "viewpoints": viewpoints,
         "directions": layout.directions,
         "sub_projects": sub_projects,
@@ -83,6 +84,15 @@ def sheet_context(sheet: EvaluationSheet) -> dict:
         "sections": sections(sheet, layout),
         "header_rows": _pairs(field_rows(sheet, layout, layout.header_fields)),
     }
+
+
+def _cost_by_year(columns) -> dict:
+    """Each year's cost column, 決算 before 予算 and 計画 (an indicator's 単位コスト)."""
+    result = {}
+    for column in columns:
+        if column.kind != CostKind.OVERALL:
+            result.setdefault(column.fiscal_year, column)
+    return result
 
 
 def _pairs(rows: list) -> list[list]:

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django import template
 from django.utils import timezone
 
+from core import calculations
 from core import wareki as _wareki
 
 register = template.Library()
@@ -160,12 +161,19 @@ def cell(value_obj, field):
 
 
 @register.simple_tag
-def indicator_cell(value_obj, kind):
+def indicator_cell(value_obj, kind, cost_column=None):
     """One column of a 様式's indicator table (its definition's ``columns``): the year's
-    target or actual as ``cell`` shows it, or the 達成率 in % (blank without both)."""
+    target or actual as ``cell`` shows it, the 達成率 in % (blank without both), or the
+    単位コスト in 円: the year's トータルコスト (``cost_column``) ÷ 実績."""
     if kind == "achievement":
         rate = getattr(value_obj, "achievement_rate", None) if value_obj is not None else None
         return "" if rate is None else num(rate)
+    if kind == "unit_cost":
+        actual = getattr(value_obj, "actual", None) if value_obj is not None else None
+        if cost_column is None or actual is None:
+            return ""
+        yen = calculations.unit_cost_yen(cost_column.total, actual)
+        return "" if yen is None else num(yen)
     return cell(value_obj, kind)
 
 

@@ -104,7 +104,7 @@ COLUMNS = """
   - heading: 指標
     blocks:
       - type: outcome_indicators
-        columns: [target, actual, {kind: achievement, label: 達成度}]
+        columns: [target, actual, {kind: achievement, label: 達成度}, unit_cost]
 """
 
 
@@ -114,6 +114,7 @@ def test_an_indicator_tables_columns_are_declared(world, monkeypatch, client):
         ("target", "目標"),
         ("actual", "実績"),
         ("achievement", "達成度"),
+        ("unit_cost", "単位コスト(円)"),
     )
     monkeypatch.setattr(EvaluationSheet, "layout", property(lambda sheet: layout))
     sheet = EvaluationSheet.objects.get(pk=world["sheets"]["a"].pk)
@@ -123,12 +124,17 @@ def test_an_indicator_tables_columns_are_declared(world, monkeypatch, client):
     html = render_html(EvaluationSheet.objects.get(pk=sheet.pk))
     table = html.split("相談件数")[1].split("</tr>")[0]
     cells = re.findall(r'<td class="num">(.*?)</td>', table)
-    assert cells == ["40", "30", "75", "50", "", ""]
-    assert '<th class="col" colspan="3">令和4年度</th>' in html
+    # 令和4年度's トータルコスト (the world's 事業費 and 人件費) ÷ 30 件, in 円.
+    total = next(c for c in sheet.cost_columns() if c.fiscal_year == 2022).total
+    assert total > 0
+    unit = f"{round(total * 1000 / 30):,}"
+    assert cells == ["40", "30", "75", unit, "50", "", "", ""]
+    assert '<th class="col" colspan="4">令和4年度</th>' in html
     assert '<th class="col">達成度</th>' in html
     client.force_login(world["users"]["staff_a"])
     page = client.get(f"/sheets/{sheet.pk}/").content.decode()
-    assert '<th scope="colgroup" colspan="3">令和4年度</th>' in page and ">75</td>" in page
+    assert '<th scope="colgroup" colspan="4">令和4年度</th>' in page and ">75</td>" in page
+    assert f"<td>{unit}</td>" in page
 
 
 def test_indicator_columns_are_checked():
