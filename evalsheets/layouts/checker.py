@@ -166,6 +166,15 @@ class Checker:
             return low
         return value
 
+    def names_in(self, value, path: str, line, allowed, message: str) -> tuple[str, ...]:
+        """A list (possibly empty) whose every item is one of ``allowed``; ``message``
+        formatted with ``name`` for each that is not."""
+        names = self.sequence(value, path, line, allow_empty=True)
+        for i, name in enumerate(names):
+            if name not in allowed:
+                self.problem(f"{path}[{i}]", self.line(names, i), message.format(name=name))
+        return tuple(str(name) for name in names)
+
     def line(self, container, key):
         if isinstance(container, dict):
             return container.lines.get(key, container.line)

@@ -411,25 +411,19 @@ class _Builder(CostChecks):
         )
         if checks is None:
             return {}
-        names = self.sequence(
+        names = self.names_in(
             checks.get("required", YamlList()),
             "checks.required",
             self.line(checks, "required"),
-            allow_empty=True,
+            set(fields),
+            "「{name}」は fields にない項目です（入力欄のない項目は必須にできません）。",
         )
-        for k, name in enumerate(names):
-            if name not in fields:
-                self.problem(
-                    f"checks.required[{k}]",
-                    self.line(names, k),
-                    f"「{name}」は fields にない項目です（入力欄のない項目は必須にできません）。",
-                )
 
         def flag(key):
             return self.flag(checks.get(key, False), f"checks.{key}", self.line(checks, key))
 
         return {
-            "required_fields": tuple(str(n) for n in names),
+            "required_fields": names,
             "check_viewpoints": flag("viewpoints_answered"),
             "check_outcome_targets": flag("outcome_targets"),
         }

@@ -150,17 +150,10 @@ class CostChecks(Checker):
         }
 
     def _outcome_fields(self, g) -> tuple:
-        outcome = self.sequence(
+        return self.names_in(
             g.get("outcome_fields", YamlList()),
             "grids.outcome_fields",
             self.line(g, "outcome_fields"),
-            allow_empty=True,
+            OUTCOME_FIELDS,
+            f"成果指標の列は {'、'.join(sorted(OUTCOME_FIELDS))} のどれかです。",
         )
-        for i, name in enumerate(outcome):
-            if name not in OUTCOME_FIELDS:
-                self.problem(
-                    f"grids.outcome_fields[{i}]",
-                    self.line(outcome, i),
-                    f"成果指標の列は {'、'.join(sorted(OUTCOME_FIELDS))} のどれかです。",
-                )
-        return tuple(str(n) for n in outcome)
