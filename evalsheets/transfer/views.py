@@ -2,7 +2,8 @@
 a confirmation (企画課 only).
 
 The uploaded file is kept in the default storage under ``imports/`` between the preview
-and the confirmation; the confirmation form carries a signed token (the stored name, the
+and the confirmation (deleted once imported; one left unconfirmed is deleted at a later
+upload once its hour has passed); the confirmation form carries a signed token (the stored name, the
 file's SHA-256, the user and the municipality; valid for an hour). The import itself
 plans again and writes in one transaction (``service.apply_import``).
 """
@@ -18,6 +19,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import FileResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from core.import_limits import oversized_uploads
@@ -124,6 +126,7 @@ def transfer_import(request):
     token = ""
     if plan.ok and plan.has_changes:
         extension = ".csv" if upload.name.lower().endswith(".csv") else ".xlsx"
+        sweep_expired_uploads()
         stored = default_storage.save(f"imports/{uuid.uuid4().hex}{extension}", ContentFile(data))
         token = signing.dumps(
             {
@@ -136,6 +139,28 @@ def transfer_import(request):
             salt=SALT,
         )
     return _preview(request, profile, plan, token)
+
+
+def sweep_expired_uploads(now=None) -> int:
+    """Delete the uploads under ``imports/`` whose confirmation can no longer come (older
+    than the token's hour): a preview left unconfirmed must not keep a city's data in the
+    storage for ever. Run at each new upload; returns how many were deleted."""
+    now = now or timezone.now()
+    try:
+        _dirs, names = default_storage.listdir("imports")
+    except FileNotFoundError:
+        return 0
+    deleted = 0
+    for name in names:
+        path = f"imports/{name}"
+        try:
+            age = (now - default_storage.get_modified_time(path)).total_seconds()
+        except (FileNotFoundError, NotImplementedError):
+            continue
+        if age > TOKEN_MAX_AGE:
+            default_storage.delete(path)
+            deleted += 1
+    return deleted
 
 
 def _stored_file(token_data) -> bytes | None:

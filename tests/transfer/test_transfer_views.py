@@ -2,8 +2,10 @@
 commands, and formula safety of the workbook."""
 
 import io
+import os
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -200,3 +202,23 @@ def test_a_round_trip_through_the_browser_changes_nothing(client, demo_data):
 
     plan = run_import(content, Municipality.objects.get(code="432067"))
     assert not plan.has_changes
+
+
+def test_an_unconfirmed_upload_is_deleted_once_its_hour_has_passed(
+    client, world, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(world["users"]["planning"])
+    assert upload(client, "numbers_as_text.xlsx").context["confirm_form"]  # left unconfirmed
+    (first,) = (tmp_path / "imports").iterdir()
+    upload(client, "numbers_as_text.xlsx")  # within the hour: both kept
+    assert len(list((tmp_path / "imports").iterdir())) == 2
+    hour_ago = time.time() - 3601
+    os.utime(first, (hour_ago, hour_ago))
+    token = upload(client, "numbers_as_text.xlsx").context["confirm_form"].initial["token"]
+    left = sorted(p.name for p in (tmp_path / "imports").iterdir())
+    assert first.name not in left and len(left) == 2
+    # The newest upload can still be confirmed; its file is deleted once imported.
+    response = client.post(reverse("transfer_import_confirm"), {"token": token})
+    assert response.status_code == 302
+    assert len(list((tmp_path / "imports").iterdir())) == 1
