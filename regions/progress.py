@@ -239,78 +239,75 @@ def round_progress(round_, members, initiatives, reports, other_rounds=()):
     prefetched; ``reports``: this round's MemberReport rows; ``other_rounds``: earlier
     rounds with their reports, for the 実績 by year."""
     by_key = {(r.initiative_id, r.municipality_id): r for r in reports}
+    earlier = {
+        other.fiscal_year: {(r.initiative_id, r.municipality_id): r for r in other.reports.all()}
+        for other in other_rounds
+    }
     towns = [m.municipality for m in members]
     rows = []
     owed = {t.pk: 0 for t in towns}
     done = {t.pk: 0 for t in towns}
     for initiative in initiatives:
-        participants = [t for t in towns if t.pk in {p.pk for p in initiative.participants.all()}]
+        taking_part = {p.pk for p in initiative.participants.all()}
+        participants = [t for t in towns if t.pk in taking_part]
         mine = [by_key.get((initiative.pk, t.pk)) for t in participants]
         for t, r in zip(participants, mine, strict=True):
             owed[t.pk] += 1
             if r is not None and (r.text or r.actual_cost is not None):
                 done[t.pk] += 1
         plan = {c.fiscal_year: c.amount for c in initiative.costs.all()}
-        years = []
         actual_by_year = {round_.fiscal_year: mine}
-        for other in other_rounds:
-            got = {(r.initiative_id, r.municipality_id): r for r in other.reports.all()}
-            actual_by_year[other.fiscal_year] = [
-                got.get((initiative.pk, t.pk)) for t in participants
-            ]
-        for year in sorted(set(plan) | set(actual_by_year)):
-            rows_of_year = actual_by_year.get(year)
-            total = (
-                partial_total(
-                    {
-                        t.name: (r.actual_cost if r else None)
-                        for t, r in zip(participants, rows_of_year, strict=True)
-                    }
-                )
-                if rows_of_year is not None and participants
-                else None
-            )
-            years.append((year, plan.get(year), total))
+        for year, got in earlier.items():
+            actual_by_year[year] = [got.get((initiative.pk, t.pk)) for t in participants]
         rows.append(
             InitiativeProgress(
                 initiative=initiative,
                 participants=participants,
                 reports=list(zip(participants, mine, strict=True)),
-                actual=partial_total(
-                    {
-                        t.name: (r.actual_cost if r else None)
-                        for t, r in zip(participants, mine, strict=True)
-                    }
-                ),
-                share=partial_total(
-                    {
-                        t.name: (r.share if r else None)
-                        for t, r in zip(participants, mine, strict=True)
-                    }
-                ),
+                actual=_total_of(participants, mine, "actual_cost"),
+                share=_total_of(participants, mine, "share"),
                 plan=plan.get(round_.fiscal_year),
-                years=years,
+                years=[
+                    (
+                        year,
+                        plan.get(year),
+                        _total_of(participants, actual_by_year[year], "actual_cost")
+                        if year in actual_by_year and participants
+                        else None,
+                    )
+                    for year in sorted(set(plan) | set(actual_by_year))
+                ],
             )
         )
-    status = []
-    for m in members:
-        t = m.municipality
-        if not owed[t.pk]:
-            label = _("対象の取組なし")
-        elif done[t.pk] >= owed[t.pk]:
-            label = _("報告済")
-        elif done[t.pk]:
-            label = _("一部報告（%(done)s／%(owed)s件）") % {"done": done[t.pk], "owed": owed[t.pk]}
-        else:
-            label = _("未報告")
-        status.append(
-            {
-                "membership": m,
-                "municipality": t,
-                "owed": owed[t.pk],
-                "done": done[t.pk],
-                "complete": owed[t.pk] == done[t.pk],
-                "label": label,
-            }
-        )
-    return rows, status
+    return rows, [_member_status(m, owed, done) for m in members]
+
+
+def _total_of(participants, reports, field: str):
+    """The members' figures summed, saying which are missing (``partial_total``)."""
+    return partial_total(
+        {
+            t.name: (getattr(r, field) if r else None)
+            for t, r in zip(participants, reports, strict=True)
+        }
+    )
+
+
+def _member_status(membership, owed: dict, done: dict) -> dict:
+    """報告済, 一部報告, 未報告 or 対象の取組なし for one member of the round."""
+    t = membership.municipality
+    if not owed[t.pk]:
+        label = _("対象の取組なし")
+    elif done[t.pk] >= owed[t.pk]:
+        label = _("報告済")
+    elif done[t.pk]:
+        label = _("一部報告（%(done)s／%(owed)s件）") % {"done": done[t.pk], "owed": owed[t.pk]}
+    else:
+        label = _("未報告")
+    return {
+        "membership": membership,
+        "municipality": t,
+        "owed": owed[t.pk],
+        "done": done[t.pk],
+        "complete": owed[t.pk] == done[t.pk],
+        "label": label,
+    }

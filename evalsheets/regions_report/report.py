@@ -83,103 +83,106 @@ def _sheet(wb, title, header, rows):
     return ws
 
 
+KPI_HEADERS = [
+    "KPI",
+    "政策分野",
+    "単位",
+    "基準値",
+    "基準年",
+    "目標値",
+    "目標年",
+    "最新の実績値",
+    "実績年",
+    "進捗率(%)",
+    "判定",
+    "デモ値",
+    "出典",
+]
+COST_HEADERS = ["政策分野", "具体的取組", "年度", "計画（千円）", "実績（千円）", "注記"]
+REPORT_HEADERS = [
+    "具体的取組",
+    "市町村",
+    "実施内容",
+    "事業費実績（千円）",
+    "うち負担額（千円）",
+    "デモ値",
+]
+MEETING_HEADERS = ["圏域", "対象年度", "状態", "開催日", "意見"]
+
+
 def build_xlsx(round_: ProgressRound) -> bytes:
     """The report's tables as an .xlsx: KPI, 事業費, 報告, 懇談会."""
     context = report_context(round_)
     wb = Workbook(write_only=True)
-    _sheet(
-        wb,
-        "KPI",
-        [
-            "KPI",
-            "政策分野",
-            "単位",
-            "基準値",
-            "基準年",
-            "目標値",
-            "目標年",
-            "最新の実績値",
-            "実績年",
-            "進捗率(%)",
-            "判定",
-            "デモ値",
-            "出典",
-        ],
-        [
-            [
-                k.kpi.name,
-                k.kpi.policy_area.name if k.kpi.policy_area else "",
-                k.kpi.unit,
-                k.kpi.baseline if k.kpi.baseline is not None else k.kpi.baseline_text,
-                k.kpi.baseline_year,
-                k.kpi.target if k.kpi.target is not None else k.kpi.target_text,
-                k.kpi.target_year,
-                k.latest.value if k.latest else None,
-                k.latest.year if k.latest else None,
-                k.progress,
-                k.status,
-                "○" if k.latest and k.latest.demo else "",
-                k.kpi.source,
-            ]
-            for k in context["kpis"]
-        ],
-    )
-    cost_rows = []
-    for area in context["areas"]:
-        for row in area["rows"]:
-            for year, plan, actual in row.years:
-                cost_rows.append(
-                    [
-                        f"{area['area'].code} {area['area'].name}",
-                        f"{row.initiative.code} {row.initiative.name}",
-                        year,
-                        plan,
-                        actual.value if actual else None,
-                        actual.note if actual else "",
-                    ]
-                )
-    _sheet(
-        wb,
-        "事業費",
-        ["政策分野", "具体的取組", "年度", "計画（千円）", "実績（千円）", "注記"],
-        cost_rows,
-    )
-    report_rows = []
-    for row in context["rows"]:
-        for town, report in row.reports:
-            report_rows.append(
-                [
-                    f"{row.initiative.code} {row.initiative.name}",
-                    town.name,
-                    report.text if report else "未報告",
-                    report.actual_cost if report else None,
-                    report.share if report else None,
-                    "○" if report and report.is_demo else "",
-                ]
-            )
-    _sheet(
-        wb,
-        "報告",
-        ["具体的取組", "市町村", "実施内容", "事業費実績（千円）", "うち負担額（千円）", "デモ値"],
-        report_rows,
-    )
-    _sheet(
-        wb,
-        "懇談会",
-        ["圏域", "対象年度", "状態", "開催日", "意見"],
-        [
-            [
-                round_.region.name,
-                fiscal_year_label(round_.fiscal_year),
-                round_.get_state_display(),
-                round_.meeting_date,
-                round_.meeting_comment,
-            ]
-        ],
-    )
+    _sheet(wb, "KPI", KPI_HEADERS, [_kpi_row(k) for k in context["kpis"]])
+    _sheet(wb, "事業費", COST_HEADERS, _cost_rows(context["areas"]))
+    _sheet(wb, "報告", REPORT_HEADERS, _report_rows(context["rows"]))
+    _sheet(wb, "懇談会", MEETING_HEADERS, [_meeting_row(round_)])
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def _kpi_row(k) -> list:
+    kpi = k.kpi
+    return [
+        kpi.name,
+        kpi.policy_area.name if kpi.policy_area else "",
+        kpi.unit,
+        kpi.baseline if kpi.baseline is not None else kpi.baseline_text,
+        kpi.baseline_year,
+        kpi.target if kpi.target is not None else kpi.target_text,
+        kpi.target_year,
+        k.latest.value if k.latest else None,
+        k.latest.year if k.latest else None,
+        k.progress,
+        k.status,
+        "○" if k.latest and k.latest.demo else "",
+        kpi.source,
+    ]
+
+
+def _cost_rows(areas) -> list[list]:
+    """事業費 plan and 実績 per initiative and year, under its policy area."""
+    return [
+        [
+            f"{area['area'].code} {area['area'].name}",
+            f"{row.initiative.code} {row.initiative.name}",
+            year,
+            plan,
+            actual.value if actual else None,
+            actual.note if actual else "",
+        ]
+        for area in areas
+        for row in area["rows"]
+        for year, plan, actual in row.years
+    ]
+
+
+def _report_rows(rows) -> list[list]:
+    """Each member's report on each initiative (未報告 where it has none yet)."""
+    return [
+        [
+            f"{row.initiative.code} {row.initiative.name}",
+            town.name,
+            report.text if report else "未報告",
+            report.actual_cost if report else None,
+            report.share if report else None,
+            "○" if report and report.is_demo else "",
+        ]
+        for row in rows
+        for town, report in row.reports
+    ]
+
+
+def _meeting_row(round_: ProgressRound) -> list:
+    return [
+        round_.region.name,
+        fiscal_year_label(round_.fiscal_year),
+        round_.get_state_display(),
+        round_.meeting_date,
+        round_.meeting_comment,
+    ]
 
 
 def file_name(round_: ProgressRound, kind: str) -> str:
