@@ -158,34 +158,22 @@ def _vision_view(vision: Vision, members: list) -> VisionView:
     return view
 
 
-def region_detail(request, pk):
-    region = get_object_or_404(
-        Region.objects.prefetch_related(
-            _memberships(),
-            Prefetch(
-                "visions",
-                queryset=Vision.objects.prefetch_related(
-                    "revisions",
-                    Prefetch(
-                        "policy_areas",
-                        queryset=PolicyArea.objects.prefetch_related(
-                            Prefetch(
-                                "initiatives",
-                                queryset=Initiative.objects.prefetch_related(
-                                    "participants", "costs"
-                                ),
-                            )
-                        ),
-                    ),
-                ),
-            ),
-            Prefetch(
-                "kpis",
-                queryset=RegionKPI.objects.select_related("policy_area").prefetch_related("values"),
-            ),
-        ),
-        pk=pk,
+def _region_with_everything():
+    """Regions with what the public page shows prefetched: members, visions with their
+    revisions, policy areas and initiatives (participants, costs), KPIs with values."""
+    initiatives = Initiative.objects.prefetch_related("participants", "costs")
+    areas = PolicyArea.objects.prefetch_related(Prefetch("initiatives", queryset=initiatives))
+    visions = Vision.objects.prefetch_related("revisions", Prefetch("policy_areas", queryset=areas))
+    kpis = RegionKPI.objects.select_related("policy_area").prefetch_related("values")
+    return Region.objects.prefetch_related(
+        _memberships(),
+        Prefetch("visions", queryset=visions),
+        Prefetch("kpis", queryset=kpis),
     )
+
+
+def _members_of(region) -> list:
+    """The memberships, each with its role's label and whether it has published sheets."""
     members = list(region.memberships.all())
     published_codes = set(
         public_sheets()
@@ -195,6 +183,12 @@ def region_detail(request, pk):
     for member in members:
         member.role_label = role_label(region, member.role)
         member.has_public_sheets = member.municipality.code in published_codes
+    return members
+
+
+def _member_totals(members) -> dict:
+    """圏域計 of population, households and area, and what to say about missing figures
+    (the same members missing in every column: said once) and the reference dates."""
     towns = [m.municipality for m in members]
     stats_dates = sorted({t.stats_date for t in towns if t.stats_date})
     totals = {
@@ -203,16 +197,28 @@ def region_detail(request, pk):
         "area": member_total(towns, "area", Decimal(0)),
     }
     notes = {t.note for t in totals.values()}
+    return {
+        "totals": totals,
+        "totals_note": notes.pop() if len(notes) == 1 else "",
+        "stats_date": stats_dates[0] if len(stats_dates) == 1 else None,
+        "mixed_stats_dates": len(stats_dates) > 1,
+    }
+
+
+def region_detail(request, pk):
+    region = get_object_or_404(_region_with_everything(), pk=pk)
+    members = _members_of(region)
     published_rounds = {
         r.pk: r for r in region.rounds.filter(state=RoundState.PUBLISHED).order_by("-fiscal_year")
     }
-    kpis = []
-    for kpi in region.kpis.all():
-        # Actuals of the seed (no round) and of published rounds only.
-        values = [
-            v for v in kpi.values.all() if v.round_id is None or v.round_id in published_rounds
-        ]
-        kpis.append(kpi_progress_of(kpi, values))
+    # Actuals of the seed (no round) and of published rounds only.
+    kpis = [
+        kpi_progress_of(
+            kpi,
+            [v for v in kpi.values.all() if v.round_id is None or v.round_id in published_rounds],
+        )
+        for kpi in region.kpis.all()
+    ]
     latest_round = next(iter(published_rounds.values()), None)
     return render(
         request,
@@ -221,11 +227,7 @@ def region_detail(request, pk):
             "region": region,
             "members": members,
             "central_label": role_label(region, MemberRole.CENTRAL),
-            "totals": totals,
-            # The same members missing in every column: said once, under 圏域計.
-            "totals_note": notes.pop() if len(notes) == 1 else "",
-            "stats_date": stats_dates[0] if len(stats_dates) == 1 else None,
-            "mixed_stats_dates": len(stats_dates) > 1,
+            **_member_totals(members),
             "visions": [_vision_view(v, members) for v in region.visions.all()],
             "kpis": kpis,
             "status_rule": STATUS_RULE,
