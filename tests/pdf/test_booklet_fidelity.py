@@ -13,9 +13,10 @@ import pytest
 
 from evalsheets.exports.booklet import write_booklet
 from evalsheets.exports.selection import plan_groups
-from evalsheets.models import EvaluationSheet, SheetPDF
+from evalsheets.models import EvaluationSheet
 from evalsheets.pdf import fontmerge
 from evalsheets.pdf.join import StreamingPdfWriter
+from evalsheets.pdf.storage import ensure_pdf
 from tests.support.exports import embedded_font_files
 
 pytestmark = pytest.mark.skipif(
@@ -71,7 +72,8 @@ def test_every_demo_sheet_in_the_booklet_is_its_stored_pdf(demo_data, tmp_path):
         assert set(programs.values()) == {1}, programs
         for group in groups:
             for entry in group.entries:
-                stored = SheetPDF.objects.get(sheet_id=entry.sheet_id, frozen=True)
+                # Its stored PDF: frozen when published, the current one of a draft.
+                stored = ensure_pdf(EvaluationSheet.objects.get(pk=entry.sheet_id))
                 own = tmp_path / "own.pdf"
                 own.write_bytes(stored.file.read())
                 first, last = entry.first_page, entry.first_page + entry.pages - 1
@@ -88,7 +90,6 @@ def test_a_font_that_is_not_the_reference_keeps_its_own_subset(demo_data, tmp_pa
     """A stored PDF whose glyphs differ from the font in static/fonts (made with another
     font file) is copied with its own subset: correct, only larger."""
     sheet = EvaluationSheet.objects.get(project__code="741-2")
-    from evalsheets.pdf.storage import ensure_pdf
 
     data = ensure_pdf(sheet).file.read()
     target = tmp_path / "joined.pdf"
