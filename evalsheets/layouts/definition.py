@@ -140,6 +140,7 @@ class _Builder(CostChecks):
             **identity,
             **choices,
             **self._options(d),
+            **self._printing(d, fields),
             "fields": fields,
             "labels": labels,
             "field_numbers": self.field_numbers,
@@ -154,13 +155,6 @@ class _Builder(CostChecks):
             **self.costs(d.get("costs", YamlMap()), self.line(d, "costs")),
             **self.grids(d.get("grids", YamlMap()), self.line(d, "grids")),
         }
-        for i, name in enumerate(layout["header_fields"]):
-            if name not in fields:
-                self.problem(
-                    f"print.header_fields[{i}]",
-                    getattr(self, "header_lines", {}).get(name),
-                    f"「{name}」は fields にない項目です。",
-                )
         if self.problems:
             raise DefinitionError(self.problems)
         return SheetLayout(**layout)
@@ -221,49 +215,57 @@ class _Builder(CostChecks):
         }
 
     def _options(self, d) -> dict:
-        """years, plan and print."""
+        """years and plan."""
         years = self.mapping(
             d.get("years", YamlMap()), "years", self.line(d, "years"), {"short_labels"}
         )
         plan = self.mapping(d.get("plan", YamlMap()), "plan", self.line(d, "plan"), {"description"})
+        return {
+            "short_year_labels": bool((years or {}).get("short_labels", False)),
+            "plan_description": bool((plan or {}).get("description", False)),
+        }
+
+    def _printing(self, d, fields) -> dict:
+        """print: the title area and its fields, the label column, the text size, page
+        breaks."""
         printing = self.mapping(
             d.get("print", YamlMap()),
             "print",
             self.line(d, "print"),
             {"font_size", "page_breaks", "title", "header_fields", "label_width"},
         )
-        title = str((printing or {}).get("title", "default"))
-        if printing is not None and title not in TITLE_STYLES:
+        if not printing:  # none, empty, or not a mapping (said already)
+            return {"title_style": "default"}
+        title = str(printing.get("title", "default"))
+        if title not in TITLE_STYLES:
             self.problem(
                 "print.title",
                 self.line(printing, "title"),
                 f"print.title は {'、'.join(sorted(TITLE_STYLES))} のどれかです。",
             )
-        printing = printing or {}
-        width = (
-            self.integer(
+        return {
+            "title_style": title,
+            "label_width": self.integer(
                 printing.get("label_width", 40),
                 "print.label_width",
                 self.line(printing, "label_width"),
                 20,
                 80,
-            )
-            if printing
-            else 40
-        )
-        return {
-            "title_style": title,
-            "label_width": width,
+            ),
             "font_size": self._font_size(printing),
-            "header_fields": self._header_fields(printing),
-            "short_year_labels": bool((years or {}).get("short_labels", False)),
-            "plan_description": bool((plan or {}).get("description", False)),
-            "page_breaks": tuple((printing or {}).get("page_breaks", ())),
+            "header_fields": self.names_in(
+                printing.get("header_fields", YamlList()),
+                "print.header_fields",
+                self.line(printing, "header_fields"),
+                set(fields),
+                "「{name}」は fields にない項目です。",
+            ),
+            "page_breaks": tuple(printing.get("page_breaks", ())),
         }
 
     def _font_size(self, printing) -> str:
         """print.font_size: the sheet's text size in pt, 6 to 11 (the paper's small print)."""
-        if not printing or "font_size" not in printing:
+        if "font_size" not in printing:
             return ""
         size = printing["font_size"]
         if isinstance(size, bool) or not isinstance(size, int | float) or not 6 <= size <= 11:
@@ -274,16 +276,6 @@ class _Builder(CostChecks):
             )
             return ""
         return f"{size:g}"
-
-    def _header_fields(self, printing) -> tuple[str, ...]:
-        """print.header_fields: checked against ``fields`` once those are read (build)."""
-        if not printing or "header_fields" not in printing:
-            return ()
-        names = self.sequence(
-            printing["header_fields"], "print.header_fields", self.line(printing, "header_fields")
-        )
-        self.header_lines = {str(name): self.line(names, i) for i, name in enumerate(names)}
-        return tuple(str(name) for name in names)
 
     # ------------------------------------------------------------ fields of its own
     def extra_fields(self, value, line) -> tuple[ExtraField, ...]:
